@@ -21,8 +21,8 @@ from .data import DatasetSplits, ImageDataset, Datum, set_seed, test_transform, 
 
 # %% auto #0
 __all__ = ['POSITIONS', 'PAPER_EPOCHS', 'UnsupportedTextTower', 'text_tower', 'TextEncoder', 'PromptLearner', 'CoOp',
-           'model_fingerprint', 'extract_features', 'paper_epochs', 'lr_at_epoch', 'fit', 'evaluate_features',
-           'prompt_state', 'save_prompts', 'load_prompts', 'nearest_words', 'train_coop']
+           'distributed_rank_world', 'model_fingerprint', 'extract_features', 'paper_epochs', 'lr_at_epoch', 'fit',
+           'evaluate_features', 'prompt_state', 'save_prompts', 'load_prompts', 'nearest_words', 'train_coop']
 
 # %% ../nbs/03_coop.ipynb #5cdb44d9
 class UnsupportedTextTower(TypeError):
@@ -208,6 +208,30 @@ class CoOp(nn.Module):
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return self.logits(self.encode_image(images))
 
+# %% ../nbs/03_coop.ipynb #c0fc62e7
+def distributed_rank_world() -> tuple[int, int]:
+    "(rank, world size) of this process under torch.distributed (torchrun), or (0, 1) when not distributed."
+    d = torch.distributed
+    return (d.get_rank(), d.get_world_size()) if d.is_available() and d.is_initialized() else (0, 1)
+
+def _gather_shards(local: torch.Tensor, n: int, rank: int, world: int) -> torch.Tensor:
+    "All processes' rows, back in the original order (process r held rows r, r + world, …)."
+    d = torch.distributed
+    rows = -(-n // world)
+    padded = torch.zeros(rows, *local.shape[1:], dtype=local.dtype, device=local.device)
+    padded[:len(local)] = local
+    parts = [torch.empty_like(padded) for _ in range(world)]
+    d.all_gather(parts, padded.contiguous())
+    out = torch.empty(n, *local.shape[1:], dtype=local.dtype)
+    for r, part in enumerate(parts): out[r::world] = part[:len(range(r, n, world))].cpu()
+    return out
+
+class _Logits(nn.Module):
+    "`model.logits` as a forward pass, so that DistributedDataParallel can wrap it."
+    def __init__(self, model): super().__init__(); self.model = model
+    def forward(self, x): return self.model.logits(x)
+
+
 # %% ../nbs/03_coop.ipynb #a9808ef4
 def _fingerprint(*parts) -> str:
     h = hashlib.sha1()
@@ -226,24 +250,27 @@ def model_fingerprint(clip_model) -> str:
 def _items_fingerprint(items) -> str:
     return _fingerprint(*[(d.impath if isinstance(d.impath, np.ndarray) else str(d.impath), d.label) for d in items])
 
-@torch.no_grad()
+@torch.no_grad()  # not inference_mode: training later needs these features in autograd graphs
 def extract_features(clip_model, items: Sequence[Datum], transform, batch_size: int = 256, device=None, seed: int | None = None,
                      cache_dir: str | Path | None = None, num_workers: int = 0, quiet: bool = True) -> torch.Tensor:
     "Normalised image features (N, d) of `items` through `transform` (seeded when random), cached on disk if `cache_dir`."
     device = device or next(clip_model.parameters()).device
+    rank, world = distributed_rank_world()
     path = None
     if cache_dir is not None:
         key = _fingerprint(model_fingerprint(clip_model), _items_fingerprint(items), repr(transform), seed)
         path = Path(cache_dir) / f"features_{key}.pt"
         if path.exists(): return torch.load(path, weights_only=True)
-    if seed is not None: torch.manual_seed(seed); random.seed(seed)
+    if seed is not None: torch.manual_seed(seed + rank); random.seed(seed + rank)
+    all_items, items = items, list(items)[rank::world]   # under torchrun each process encodes its shard
     loader = torch.utils.data.DataLoader(ImageDataset(items, transform), batch_size=batch_size, num_workers=num_workers,
                                          pin_memory=torch.device(device).type == "cuda")
     feats = []
     for x, _ in (loader if quiet else progress_bar(loader, leave=False)):
         feats.append(F.normalize(clip_model.encode_image(x.to(device, non_blocking=True)).float(), dim=-1).cpu())
-    feats = torch.cat(feats)
-    if path is not None:
+    feats = torch.cat(feats) if feats else torch.empty(0, clip_model.visual.output_dim)  # an empty shard
+    if world > 1: feats = _gather_shards(feats, len(all_items), rank, world)
+    if path is not None and rank == 0:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp"); torch.save(feats, tmp); tmp.replace(path)  # atomic: never a half-written cache
     return feats
@@ -277,6 +304,12 @@ def fit(model: nn.Module, train_features: Sequence[torch.Tensor] | torch.Tensor,
     "Train the trainable parameters of `model` on cached image features (one tensor per augmented view)."
     views = [train_features] if isinstance(train_features, torch.Tensor) else list(train_features)
     device = next(model.parameters()).device
+    rank, world = distributed_rank_world()
+    forward = model.logits
+    if world > 1:  # data parallel: each process takes its share of every global batch; DDP averages the gradients
+        if batch_size % world: raise ValueError(f"batch_size {batch_size} must be a multiple of the {world} processes (the global batch is split evenly)")
+        forward = torch.nn.parallel.DistributedDataParallel(_Logits(model), device_ids=[device] if device.type == "cuda" else None)
+        quiet = quiet or rank > 0
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
     scaler = torch.amp.GradScaler(enabled=precision == "amp" and torch.device(device).type == "cuda")
@@ -294,9 +327,10 @@ def fit(model: nn.Module, train_features: Sequence[torch.Tensor] | torch.Tensor,
         batches = range(n_batches) if quiet else progress_bar(range(n_batches), parent=mb)
         for b in batches:
             idx = order[b * batch_size:(b + 1) * batch_size]
+            if world > 1: idx = idx[rank::world]
             x, y = feats[idx].to(device), train_labels[idx].to(device)
             with _autocast(precision, device):
-                logits = model.logits(x)
+                logits = forward(x)
                 loss = F.cross_entropy(logits.float(), y)
             opt.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
@@ -310,7 +344,7 @@ def fit(model: nn.Module, train_features: Sequence[torch.Tensor] | torch.Tensor,
             if plot: mb.update_graph([[list(range(len(history))), [h["loss"] for h in history]]])
     return history
 
-@torch.no_grad()
+@torch.inference_mode()  # faster than no_grad; evaluation never feeds autograd
 def evaluate_features(model: nn.Module, features: torch.Tensor, labels: torch.Tensor, batch_size: int = 1024) -> dict:
     "Accuracy, macro-F1 and per-class accuracy of `model.logits` on cached image features."
     model.eval()
