@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_coop.ipynb #ba9a5f15
 from __future__ import annotations
-import hashlib, json, math, random, time, warnings
+import hashlib, json, math, os, random, time, warnings
 from pathlib import Path
 from typing import Sequence
 
@@ -169,11 +169,13 @@ class PromptLearner(nn.Module):
 class CoOp(nn.Module):
     "CLIP with learned prompts: logits = cos(g(t_i), f(x))/τ, t_i = [V]_1..[V]_M [CLASS_i]."
     def __init__(self, clip_model, tokenizer, classnames: Sequence[str], n_ctx: int = 16, ctx_init: str | None = None,
-                 position: str = "end", csc: bool = False, chunk_size: int | None = None, checkpointing: bool = False):
+                 position: str = "end", csc: bool = False, chunk_size: int | None = 256, checkpointing: bool | None = None):
         super().__init__()
         self.clip = clip_model.eval()
         for p in self.clip.parameters(): p.requires_grad_(False)
         self.tokenizer = tokenizer
+        if checkpointing is None:  # default: memory bounded by the chunk once there are more classes than one chunk
+            checkpointing = chunk_size is not None and len(classnames) > chunk_size
         self.text_encoder = TextEncoder(clip_model, chunk_size=chunk_size, checkpointing=checkpointing)
         self.prompt_learner = PromptLearner(clip_model, tokenizer, classnames, n_ctx, ctx_init, position, csc)
         self.backbone = getattr(clip_model, "coop_nb_backbone", type(clip_model).__name__)
@@ -208,7 +210,7 @@ class CoOp(nn.Module):
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return self.logits(self.encode_image(images))
 
-# %% ../nbs/03_coop.ipynb #c0fc62e7
+# %% ../nbs/03_coop.ipynb #2825c38a
 def distributed_rank_world() -> tuple[int, int]:
     "(rank, world size) of this process under torch.distributed (torchrun), or (0, 1) when not distributed."
     d = torch.distributed
@@ -252,7 +254,7 @@ def _items_fingerprint(items) -> str:
 
 @torch.no_grad()  # not inference_mode: training later needs these features in autograd graphs
 def extract_features(clip_model, items: Sequence[Datum], transform, batch_size: int = 256, device=None, seed: int | None = None,
-                     cache_dir: str | Path | None = None, num_workers: int = 0, quiet: bool = True) -> torch.Tensor:
+                     cache_dir: str | Path | None = None, num_workers: int | None = None, quiet: bool = True) -> torch.Tensor:
     "Normalised image features (N, d) of `items` through `transform` (seeded when random), cached on disk if `cache_dir`."
     device = device or next(clip_model.parameters()).device
     rank, world = distributed_rank_world()
@@ -261,15 +263,16 @@ def extract_features(clip_model, items: Sequence[Datum], transform, batch_size: 
         key = _fingerprint(model_fingerprint(clip_model), _items_fingerprint(items), repr(transform), seed)
         path = Path(cache_dir) / f"features_{key}.pt"
         if path.exists(): return torch.load(path, weights_only=True)
-    if seed is not None: torch.manual_seed(seed + rank); random.seed(seed + rank)
-    all_items, items = items, list(items)[rank::world]   # under torchrun each process encodes its shard
-    loader = torch.utils.data.DataLoader(ImageDataset(items, transform), batch_size=batch_size, num_workers=num_workers,
-                                         pin_memory=torch.device(device).type == "cuda")
+    if num_workers is None:  # image files: decode in parallel; in-memory arrays: workers only add overhead
+        num_workers = 0 if not items or isinstance(items[0].impath, np.ndarray) else min(8, os.cpu_count() or 1)
+    shard = list(range(rank, len(items), world))   # under torchrun each process encodes every world-th image
+    loader = torch.utils.data.DataLoader(ImageDataset(items, transform, seed=seed), batch_size=batch_size, sampler=shard,
+                                         num_workers=num_workers, pin_memory=torch.device(device).type == "cuda")
     feats = []
     for x, _ in (loader if quiet else progress_bar(loader, leave=False)):
         feats.append(F.normalize(clip_model.encode_image(x.to(device, non_blocking=True)).float(), dim=-1).cpu())
     feats = torch.cat(feats) if feats else torch.empty(0, clip_model.visual.output_dim)  # an empty shard
-    if world > 1: feats = _gather_shards(feats, len(all_items), rank, world)
+    if world > 1: feats = _gather_shards(feats, len(items), rank, world)
     if path is not None and rank == 0:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp"); torch.save(feats, tmp); tmp.replace(path)  # atomic: never a half-written cache

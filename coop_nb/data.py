@@ -418,8 +418,10 @@ def _to_rgb(im: Image.Image) -> Image.Image: return im if im.mode == "RGB" else 
 
 class ImageDataset(torch.utils.data.Dataset):
     "(image tensor, label) pairs from `Datum`s through `transform`; images from files or in-memory arrays."
-    def __init__(self, items: Sequence[Datum], transform=None):
-        self.items, self.transform = list(items), transform or test_transform()
+    def __init__(self, items: Sequence[Datum], transform=None, seed: int | None = None):
+        # with a seed, item i's random transform draws from its own generator state (seed, i): the same
+        # augmented views whatever the number of DataLoader workers or torchrun processes
+        self.items, self.transform, self.seed = list(items), transform or test_transform(), seed
     def __len__(self): return len(self.items)
     def __getitem__(self, i):
         d = self.items[i]
@@ -428,7 +430,10 @@ class ImageDataset(torch.utils.data.Dataset):
             try: im = Image.open(d.impath); im.load()
             except FileNotFoundError as e: raise DatasetError(f"image listed but missing: {d.impath}; run `verify(dataset)` to list every problem.") from e
             except OSError as e: raise DatasetError(f"unreadable image {d.impath} ({e}); run `verify(dataset)`.") from e
-        return self.transform(im), d.label
+        if self.seed is None: return self.transform(im), d.label
+        with torch.random.fork_rng(devices=[]):  # leaves the caller's random state untouched
+            torch.manual_seed(self.seed * 1_000_003 + i)
+            return self.transform(im), d.label
 
 # %% ../nbs/01_data.ipynb #a638439e
 # Where torchvision puts the images (relative to the dataset folder) → where the CoOp layout wants them.

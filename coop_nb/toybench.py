@@ -125,11 +125,12 @@ def _table(rows) -> tuple[list[str], dict]:
 def format_table(rows, datasets=TOY_BENCHMARK) -> str:
     "Plain-text table: methods × datasets with an average column, accuracies in %."
     methods, acc = _table(rows)
-    head = f"{'method':26s}" + "".join(f"{d:>14s}" for d in datasets) + f"{'Average':>10s}"
+    w = [max(10, len(d) + 2) for d in datasets]   # every column wider than its name
+    head = f"{'method':26s}" + "".join(f"{d:>{n}s}" for d, n in zip(datasets, w)) + f"{'Average':>10s}"
     lines = [head, "-" * len(head)]
     for m in methods:
         vals = [acc[(m, d)] for d in datasets]
-        lines.append(f"{m:26s}" + "".join(f"{100 * v:14.1f}" for v in vals) + f"{100 * np.mean(vals):10.1f}")
+        lines.append(f"{m:26s}" + "".join(f"{100 * v:{n}.1f}" for v, n in zip(vals, w)) + f"{100 * np.mean(vals):10.1f}")
     return "\n".join(lines)
 
 def run_demo(argv=None) -> list[dict]:
