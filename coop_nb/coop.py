@@ -210,7 +210,7 @@ class CoOp(nn.Module):
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return self.logits(self.encode_image(images))
 
-# %% ../nbs/03_coop.ipynb #2825c38a
+# %% ../nbs/03_coop.ipynb #03307292
 def distributed_rank_world() -> tuple[int, int]:
     "(rank, world size) of this process under torch.distributed (torchrun), or (0, 1) when not distributed."
     d = torch.distributed
