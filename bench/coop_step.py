@@ -23,7 +23,11 @@ from coop_nb.coop import CoOp
 
 def peak_memory_mb(device) -> float:
     if device.type == "cuda": return torch.cuda.max_memory_allocated(device) / 2**20
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # this process's high-water mark (Linux: KiB)
+    try:  # VmHWM: this process's own peak (ru_maxrss would include the parent's peak, which survives exec on Linux)
+        with open("/proc/self/status") as f:
+            return next(int(l.split()[1]) for l in f if l.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def build(backbone, n_cls, device, naive, chunk):
