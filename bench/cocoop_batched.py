@@ -45,8 +45,10 @@ def inputs(bs, n_cls, dim, device):
     return F.normalize(torch.randn(bs, dim, generator=g), dim=-1).to(device), torch.randint(0, n_cls, (bs,), generator=g).to(device)
 
 
-def measure(backbone, n_cls, bs, per_image, repeats, device, prompt_chunk):
+def measure(backbone, n_cls, bs, per_image, repeats, device, prompt_chunk, cap_gb=0):
     "Seconds per training step (forward, backward, SGD step; fastest of `repeats` after a warm-up) and peak memory."
+    if cap_gb and device.type == "cpu":  # a cap turns an out-of-memory machine into a measured "needs more than cap"
+        cap = int(cap_gb * 2**30); resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     model, dim = build(backbone, n_cls, device, prompt_chunk)
     feats, labels = inputs(bs, n_cls, dim, device)
     opt = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.002, momentum=0.9)
@@ -66,8 +68,12 @@ def run_isolated(args, n_cls, bs, per_image):
     "One measurement in a fresh process, so that the CPU's peak-memory high-water mark belongs to it alone."
     cmd = [sys.executable, __file__, "--_worker", str(n_cls), str(bs), str(int(per_image)), "--backbone", args.backbone,
            "--repeats", str(args.repeats), "--device", args.device, "--prompt-chunk", str(args.prompt_chunk)]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    r = subprocess.run(cmd + ["--memory-cap-gb", str(args.memory_cap_gb)], capture_output=True, text=True)
+    if r.returncode != 0:
+        if any(m in r.stderr for m in ("MemoryError", "DefaultCPUAllocator", "out of memory")) or r.returncode in (-9, 137):
+            return dict(seconds=float("nan"), peak_mb=float("inf"), note=f"out of memory (cap {args.memory_cap_gb or 'none'} GB)")
+        raise RuntimeError(r.stderr[-2000:])
+    return json.loads(r.stdout.strip().splitlines()[-1])
 
 
 def main():
@@ -78,13 +84,14 @@ def main():
     p.add_argument("--repeats", type=int, default=1, help="timed steps per setting after one warm-up (the fastest is reported)")
     p.add_argument("--prompt-chunk", type=int, default=1024, help="prompts the batched path encodes at once")
     p.add_argument("--device", default="cpu")
+    p.add_argument("--memory-cap-gb", type=float, default=0, help="CPU only: address-space cap per measurement (0: none)")
     p.add_argument("--json", help="also write the rows to this file")
     p.add_argument("--_worker", nargs=3, type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
     device = torch.device(args.device)
     if args._worker:
         n_cls, bs, per_image = args._worker
-        print(json.dumps(measure(args.backbone, n_cls, bs, bool(per_image), args.repeats, device, args.prompt_chunk)))
+        print(json.dumps(measure(args.backbone, n_cls, bs, bool(per_image), args.repeats, device, args.prompt_chunk, args.memory_cap_gb)))
         return
     print(f"{args.backbone}, random weights, {device} ({platform.processor() or platform.machine()}, torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads); each measurement in its own process")
@@ -102,7 +109,7 @@ def main():
                        batched_peak_mb=batched["peak_mb"], max_abs_logit_diff=diff)
             rows.append(row)
             print(f"{n_cls:7d} {bs:5d} {row['loop_s']:12.3f} {row['batched_s']:15.3f} {row['speedup']:8.1f}x "
-                  f"{row['loop_peak_mb']:9.0f} {row['batched_peak_mb']:11.0f} {diff:13.2e}", flush=True)
+                  f"{row['loop_peak_mb']:9.0f} {row['batched_peak_mb']:11.0f} {diff:13.2e} {loop.get('note', '')}", flush=True)
     if args.json:
         with open(args.json, "w") as f: json.dump(dict(device=str(device), backbone=args.backbone, rows=rows), f, indent=1)
 
