@@ -8,22 +8,15 @@ Speed does not depend on the weights, so the full-size architecture is built wit
     python bench/cocoop_batched.py --device cuda        # on a GPU
     python bench/cocoop_batched.py --classes 37 --batch 1 8 --repeats 2
 """
-import argparse, gc, json, platform, resource, subprocess, sys, time
+import argparse, gc, json, platform, sys, time
 
 import torch
 import torch.nn.functional as F
 
+from common import peak_memory_mb, cap_memory, run_worker  # bench/common.py
+
 from coop_nb.clip import load_clip
 from coop_nb.cocoop import CoCoOp
-
-
-def peak_memory_mb(device) -> float:
-    if device.type == "cuda": return torch.cuda.max_memory_allocated(device) / 2**20
-    try:  # VmHWM: this process's own peak (ru_maxrss would include the parent's peak, which survives exec on Linux)
-        with open("/proc/self/status") as f:
-            return next(int(l.split()[1]) for l in f if l.startswith("VmHWM:")) / 1024
-    except (OSError, StopIteration):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def reset_peak(device):
@@ -47,8 +40,7 @@ def inputs(bs, n_cls, dim, device):
 
 def measure(backbone, n_cls, bs, per_image, repeats, device, prompt_chunk, cap_gb=0):
     "Seconds per training step (forward, backward, SGD step; fastest of `repeats` after a warm-up) and peak memory."
-    if cap_gb and device.type == "cpu":  # a cap turns an out-of-memory machine into a measured "needs more than cap"
-        cap = int(cap_gb * 2**30); resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    cap_memory(cap_gb, device)
     model, dim = build(backbone, n_cls, device, prompt_chunk)
     feats, labels = inputs(bs, n_cls, dim, device)
     opt = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.002, momentum=0.9)
@@ -68,12 +60,7 @@ def run_isolated(args, n_cls, bs, per_image):
     "One measurement in a fresh process, so that the CPU's peak-memory high-water mark belongs to it alone."
     cmd = [sys.executable, __file__, "--_worker", str(n_cls), str(bs), str(int(per_image)), "--backbone", args.backbone,
            "--repeats", str(args.repeats), "--device", args.device, "--prompt-chunk", str(args.prompt_chunk)]
-    r = subprocess.run(cmd + ["--memory-cap-gb", str(args.memory_cap_gb)], capture_output=True, text=True)
-    if r.returncode != 0:
-        if any(m in r.stderr for m in ("MemoryError", "DefaultCPUAllocator", "out of memory")) or r.returncode in (-9, 137):
-            return dict(seconds=float("nan"), peak_mb=float("inf"), note=f"out of memory (cap {args.memory_cap_gb or 'none'} GB)")
-        raise RuntimeError(r.stderr[-2000:])
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    return run_worker(cmd + ["--memory-cap-gb", str(args.memory_cap_gb)], args.memory_cap_gb)
 
 
 def main():

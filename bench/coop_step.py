@@ -12,22 +12,15 @@ Speed does not depend on the weights, so the full-size architectures are built w
     python bench/coop_step.py --device cuda
     python bench/coop_step.py --backbones ViT-B/16 --classes 37 --memory-cap-gb 16
 """
-import argparse, gc, json, platform, resource, subprocess, sys, time
+import argparse, gc, json, platform, sys, time
 
 import torch
 import torch.nn.functional as F
 
+from common import peak_memory_mb, cap_memory, run_worker  # bench/common.py
+
 from coop_nb.clip import load_clip
 from coop_nb.coop import CoOp
-
-
-def peak_memory_mb(device) -> float:
-    if device.type == "cuda": return torch.cuda.max_memory_allocated(device) / 2**20
-    try:  # VmHWM: this process's own peak (ru_maxrss would include the parent's peak, which survives exec on Linux)
-        with open("/proc/self/status") as f:
-            return next(int(l.split()[1]) for l in f if l.startswith("VmHWM:")) / 1024
-    except (OSError, StopIteration):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def build(backbone, n_cls, device, naive, chunk):
@@ -60,8 +53,7 @@ CoOp._naive_text_features = _naive_text_features
 
 
 def measure(backbone, n_cls, bs, naive, repeats, device, chunk, cap_gb):
-    if cap_gb and device.type == "cpu":  # a cap turns an out-of-memory machine into a measured "needs more than cap"
-        cap = int(cap_gb * 2**30); resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    cap_memory(cap_gb, device)
     model, clip_model = build(backbone, n_cls, device, naive, chunk)
     images, labels = inputs(clip_model, bs, n_cls, device)
     with torch.no_grad(): cached = F.normalize(clip_model.encode_image(images).float(), dim=-1)  # computed once, before timing
@@ -111,12 +103,7 @@ def measure_eval(backbone, device, n_images, bs):
 def run_isolated(args, backbone, n_cls, bs, naive):
     cmd = [sys.executable, __file__, "--_worker", backbone, str(n_cls), str(bs), str(int(naive)), "--repeats", str(args.repeats),
            "--device", args.device, "--chunk", str(args.chunk), "--memory-cap-gb", str(args.memory_cap_gb)]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        if "MemoryError" in r.stderr or "DefaultCPUAllocator" in r.stderr or "out of memory" in r.stderr or r.returncode in (-9, 137):
-            return dict(seconds=float("nan"), peak_mb=float("inf"), note=f"out of memory (> {args.memory_cap_gb} GB cap)")
-        raise RuntimeError(r.stderr[-2000:])
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    return run_worker(cmd, args.memory_cap_gb)
 
 
 def main():
