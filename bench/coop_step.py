@@ -2,7 +2,9 @@
 
 Naive path (the official CoOp trainer): every step runs CLIP's image encoder on the batch of images, and the
 text encoder on all K full-length (77-token) prompts at once. coop_nb's path: image features computed once
-and looked up, prompts cut to the longest one, encoded in chunks with activation checkpointing.
+and looked up, prompts cut to the longest one, the context shared by all classes encoded once (the class
+suffixes attend to its keys and values), encoded in chunks with activation checkpointing.
+`--no-share-prefix` times coop_nb's path without the shared-prefix encoding, to show what each part buys.
 
 Both paths run on the same model, images and labels; the script first checks that their logits agree, then
 times each setting in its own process (forward + backward + SGD step; peak memory is that process's own).
@@ -23,12 +25,13 @@ from coop_nb.clip import load_clip
 from coop_nb.coop import CoOp
 
 
-def build(backbone, n_cls, device, naive, chunk):
+def build(backbone, n_cls, device, naive, chunk, share_prefix=True):
     torch.manual_seed(0)
     clip_model, _, tokenizer = load_clip(backbone, pretrained=None, device=device)
     vocab = [w[:-4] for w in list(tokenizer.encoder)[1000:9000] if w.endswith("</w>") and w[:-4].isalpha()]
     classnames = [" ".join(vocab[(2 * i) % len(vocab):(2 * i) % len(vocab) + 1 + i % 2]) for i in range(n_cls)]  # 1-2 real words
-    model = CoOp(clip_model, tokenizer, classnames, n_ctx=16, chunk_size=None if naive else chunk, checkpointing=not naive).to(device)
+    model = CoOp(clip_model, tokenizer, classnames, n_ctx=16, chunk_size=None if naive else chunk, checkpointing=not naive,
+                 share_prefix=share_prefix).to(device)
     return model, clip_model
 
 
@@ -52,9 +55,9 @@ def _naive_text_features(self):
 CoOp._naive_text_features = _naive_text_features
 
 
-def measure(backbone, n_cls, bs, naive, repeats, device, chunk, cap_gb):
+def measure(backbone, n_cls, bs, naive, repeats, device, chunk, cap_gb, share_prefix=True):
     cap_memory(cap_gb, device)
-    model, clip_model = build(backbone, n_cls, device, naive, chunk)
+    model, clip_model = build(backbone, n_cls, device, naive, chunk, share_prefix)
     images, labels = inputs(clip_model, bs, n_cls, device)
     with torch.no_grad(): cached = F.normalize(clip_model.encode_image(images).float(), dim=-1)  # computed once, before timing
     opt = torch.optim.SGD([model.prompt_learner.ctx], lr=0.002, momentum=0.9)
@@ -103,6 +106,7 @@ def measure_eval(backbone, device, n_images, bs):
 def run_isolated(args, backbone, n_cls, bs, naive):
     cmd = [sys.executable, __file__, "--_worker", backbone, str(n_cls), str(bs), str(int(naive)), "--repeats", str(args.repeats),
            "--device", args.device, "--chunk", str(args.chunk), "--memory-cap-gb", str(args.memory_cap_gb)]
+    if not args.share_prefix: cmd.append("--no-share-prefix")
     return run_worker(cmd, args.memory_cap_gb)
 
 
@@ -115,6 +119,8 @@ def main():
     p.add_argument("--chunk", type=int, default=128, help="prompts coop_nb encodes at once")
     p.add_argument("--memory-cap-gb", type=float, default=0, help="CPU only: address-space cap per measurement (0: none)")
     p.add_argument("--eval-images", type=int, default=256, help="images for the evaluation-throughput comparison (0: skip)")
+    p.add_argument("--no-share-prefix", dest="share_prefix", action="store_false",
+                   help="coop_nb's path without encoding the shared context once (an ablation)")
     p.add_argument("--device", default="cpu")
     p.add_argument("--json", help="also write the results to this file")
     p.add_argument("--_worker", nargs=4, help=argparse.SUPPRESS)
@@ -122,16 +128,18 @@ def main():
     device = torch.device(args.device)
     if args._worker:
         backbone, n_cls, bs, naive = args._worker
-        print(json.dumps(measure(backbone, int(n_cls), int(bs), bool(int(naive)), args.repeats, device, args.chunk, args.memory_cap_gb)))
+        print(json.dumps(measure(backbone, int(n_cls), int(bs), bool(int(naive)), args.repeats, device, args.chunk, args.memory_cap_gb,
+                                 args.share_prefix)))
         return
     print(f"random weights, {device} ({platform.processor() or platform.machine()}, torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads), batch {args.batch}; each measurement in its own process")
+          f"{torch.get_num_threads()} threads), batch {args.batch}, shared prefix {'on' if args.share_prefix else 'off'}; "
+          f"each measurement in its own process")
     print(f"{'backbone':9} {'classes':>7} {'naive s/step':>13} {'coop_nb s/step':>15} {'speed-up':>9} {'naive img/s':>12} "
           f"{'coop_nb img/s':>14} {'naive MB':>9} {'coop_nb MB':>11} {'mem ratio':>10} {'max |Δlogit|':>13}")
     rows = []
     for backbone in args.backbones:
         for n_cls in args.classes:
-            naive_model, clip_model = build(backbone, n_cls, device, True, args.chunk)
+            naive_model, clip_model = build(backbone, n_cls, device, True, args.chunk, args.share_prefix)
             images, _ = inputs(clip_model, args.batch, n_cls, device)
             with torch.no_grad():  # same model, same images: the two paths must give the same logits
                 naive_logits = step_logits(naive_model, images[:4], True, None)

@@ -24,9 +24,9 @@ __all__ = ['COCOOP_PAPER', 'CoCoOp', 'train_cocoop', 'harmonic_mean', 'base_to_n
 class CoCoOp(CoOp):
     "CoOp whose context is shifted per image by a meta-net: v_m(x) = v_m + h_θ(x)."
     def __init__(self, clip_model, tokenizer, classnames: Sequence[str], n_ctx: int = 4, ctx_init: str | None = "a photo of a",
-                 position: str = "end", prompt_chunk: int = 4096, checkpointing: bool = False):
+                 position: str = "end", prompt_chunk: int = 4096, checkpointing: bool = False, share_prefix: bool = True):
         super().__init__(clip_model, tokenizer, classnames, n_ctx=n_ctx, ctx_init=ctx_init, position=position, csc=False,
-                         chunk_size=None, checkpointing=False)
+                         chunk_size=None, checkpointing=False, share_prefix=share_prefix)
         vis_dim = self.text_encoder.text_projection.shape[-1] if not isinstance(self.text_encoder.text_projection, nn.Linear) \
             else self.text_encoder.text_projection.out_features
         width = self.prompt_learner.ctx.shape[-1]
@@ -38,6 +38,8 @@ class CoCoOp(CoOp):
     def _features_for_images(self, ctx: torch.Tensor) -> torch.Tensor:
         "Normalised text features (b, K, d) for per-image contexts (b, M, width)."
         pl, enc = self.prompt_learner, self.text_encoder
+        if self.share_prefix:  # each image's [SOS, context] once, then the K class suffixes attending to it
+            return F.normalize(enc.forward_shared(*pl.split(ctx, self.prompt_length()), enc.pool_index(pl.pool_tokens)).float(), dim=-1)
         prompts = pl.assemble(ctx[:, None], self.prompt_length())                  # (b, K, L, width)
         b, K = prompts.shape[:2]
         pool = enc.pool_index(pl.pool_tokens).repeat(b)

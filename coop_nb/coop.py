@@ -13,6 +13,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
+from open_clip.transformer import ResidualAttentionBlock
 from fastprogress.fastprogress import master_bar, progress_bar
 
 import coop_nb
@@ -90,6 +91,73 @@ class TextEncoder(nn.Module):
         "Same as `model.encode_text(tokens)`, through this path."
         return self(self.token_embedding(tokens), self.pool_index(tokens), truncate=truncate)
 
+    @property
+    def can_share_prefix(self) -> bool:
+        "Whether `forward_shared` applies: a causal transformer of open_clip's standard residual attention blocks."
+        blocks = getattr(self.transformer, "resblocks", [])
+        return self.causal and len(blocks) > 0 and all(
+            type(b) is ResidualAttentionBlock and not hasattr(b, "ln_1_kv") and b.attn._qkv_same_embed_dim
+            and b.attn.bias_k is None and not b.attn.add_zero_attn for b in blocks)
+
+    @staticmethod
+    def _qkv(blk, x: torch.Tensor):
+        "Queries, keys, values of block `blk` for x (..., T, width), each (..., heads, T, head_dim)."
+        qkv = F.linear(blk.ln_1(x), blk.attn.in_proj_weight, blk.attn.in_proj_bias).chunk(3, -1)
+        return [t.unflatten(-1, (blk.attn.num_heads, -1)).transpose(-3, -2) for t in qkv]
+
+    @staticmethod
+    def _finish(blk, x: torch.Tensor, attended: torch.Tensor) -> torch.Tensor:
+        "The rest of block `blk` after attention: output projection, residual, MLP, residual."
+        x = x + blk.ls_1(blk.attn.out_proj(attended.transpose(-3, -2).flatten(-2)))
+        return x + blk.ls_2(blk.mlp(blk.ln_2(x)))
+
+    def _prefix_pass(self, x: torch.Tensor) -> list[torch.Tensor]:
+        "Run the shared prefix x (B, P, width) through every block; return each block's keys and values."
+        kvs = []
+        for blk in self.transformer.resblocks:
+            q, k, v = self._qkv(blk, x)
+            kvs += [k, v]
+            x = self._finish(blk, x, F.scaled_dot_product_attention(q, k, v, is_causal=True))
+        return kvs
+
+    def _suffix_pass(self, x: torch.Tensor, pool: torch.Tensor, *kvs: torch.Tensor) -> torch.Tensor:
+        "Suffixes x (B, K, S, width) after the prefix whose keys/values per block are `kvs`; features (B, K, dim)."
+        S = x.shape[-2]
+        future = torch.ones(S, S, dtype=torch.bool, device=x.device).triu(1)   # causal: a position never sees later ones
+        for blk, k_pre, v_pre in zip(self.transformer.resblocks, kvs[0::2], kvs[1::2]):
+            q, k, v = self._qkv(blk, x)                                            # (B, K, heads, S, head_dim)
+            q = q * q.shape[-1] ** -0.5
+            k_pre, v_pre = k_pre[:, None], v_pre[:, None]                          # (B, 1, heads, P, head_dim): one for all K
+            scores = torch.cat([q @ k_pre.transpose(-1, -2), (q @ k.transpose(-1, -2)).masked_fill(future, float("-inf"))], -1)
+            weights = scores.softmax(-1)                                           # (B, K, heads, S, P + S)
+            P = k_pre.shape[-2]
+            x = self._finish(blk, x, weights[..., :P] @ v_pre + weights[..., P:] @ v)
+        x = self.ln_final(x[:, torch.arange(x.shape[1], device=x.device), pool])   # (B, K, width)
+        return self.text_projection(x) if isinstance(self.text_projection, nn.Linear) else x @ self.text_projection
+
+    def forward_shared(self, prefix: torch.Tensor, suffix: torch.Tensor, pool: torch.Tensor) -> torch.Tensor:
+        "Features (B, K, dim) of the prompts [prefix_b; suffix_k]: prefix (B, P, width) is shared by all K prompts of row b."
+        if not self.can_share_prefix:
+            raise UnsupportedTextTower("forward_shared needs open_clip's standard causal residual attention blocks; use forward()")
+        P, S = prefix.shape[-2], suffix.shape[-2]                 # suffix: (K, S, width) or (B, K, S, width)
+        pool = pool.to(prefix.device) - P                         # pooled positions, counted within the suffix
+        if (pool < 0).any() or (pool >= S).any():
+            raise ValueError(f"pooled positions must lie in the suffix (positions {P}..{P + S - 1}); encode these prompts with forward()")
+        dtype = self.transformer.get_cast_dtype()
+        pos = self.positional_embedding.to(dtype)
+        prefix = prefix.to(dtype) + pos[:P]
+        suffix = suffix.to(dtype) + pos[P:P + S]
+        B, K = prefix.shape[0], suffix.shape[-3]
+        suffix = suffix.expand(B, K, S, suffix.shape[-1])
+        kvs = self._prefix_pass(prefix)                           # once, however many classes
+        per_chunk = max(1, (self.chunk_size or B * K) // B)       # classes per chunk: about chunk_size prompts
+        use_ckpt = self.checkpointing and torch.is_grad_enabled() and (prefix.requires_grad or suffix.requires_grad)
+        outs = []
+        for i in range(0, K, per_chunk):
+            args = (suffix[:, i:i + per_chunk], pool[i:i + per_chunk], *kvs)
+            outs.append(checkpoint(self._suffix_pass, *args, use_reentrant=False) if use_ckpt else self._suffix_pass(*args))
+        return torch.cat(outs, 1)
+
 # %% ../nbs/03_coop.ipynb #5b8dfdd0
 POSITIONS = ("end", "middle", "front")
 
@@ -158,6 +226,23 @@ class PromptLearner(nn.Module):
         return x
 
     @property
+    def shared_length(self) -> int:
+        "How many leading positions are the same in every class's prompt: SOS and the context before the class name."
+        if self.csc or self.position == "front": return 0
+        return 1 + (self.n_ctx if self.position == "end" else self.n_ctx // 2)
+
+    def split(self, ctx: torch.Tensor, length: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        "For context (M, width) or (B, M, width): the shared prefix (B, P, width) and the per-class rest (K | B×K, L−P, width)."
+        P = self.shared_length
+        if not P: raise ValueError("class-specific context or the class name in front: the prompts share no prefix beyond SOS")
+        L = length or self.tokens.shape[1]
+        ctx = ctx if ctx.dim() == 3 else ctx[None]                                 # (B, M, width)
+        sos = self.prefix[:1].expand(len(ctx), 1, ctx.shape[-1]).to(ctx.dtype)    # the same SOS for every class
+        if self.position == "end": return torch.cat([sos, ctx], 1), self.suffix[:, : L - P].to(ctx.dtype)
+        prompts = self.assemble(ctx[:, None], L)                                  # (B, K, L, width); middle: part of ctx follows the name
+        return prompts[:, 0, :P], prompts[:, :, P:]
+
+    @property
     def pool_tokens(self) -> torch.Tensor:
         "Token ids laid out as the assembled prompts (for finding the pooled position): (K, context_length)."
         return self.tokens.gather(1, self.order)
@@ -169,7 +254,8 @@ class PromptLearner(nn.Module):
 class CoOp(nn.Module):
     "CLIP with learned prompts: logits = cos(g(t_i), f(x))/τ, t_i = [V]_1..[V]_M [CLASS_i]."
     def __init__(self, clip_model, tokenizer, classnames: Sequence[str], n_ctx: int = 16, ctx_init: str | None = None,
-                 position: str = "end", csc: bool = False, chunk_size: int | None = 256, checkpointing: bool | None = None):
+                 position: str = "end", csc: bool = False, chunk_size: int | None = 256, checkpointing: bool | None = None,
+                 share_prefix: bool = True):
         super().__init__()
         self.clip = clip_model.eval()
         for p in self.clip.parameters(): p.requires_grad_(False)
@@ -178,6 +264,9 @@ class CoOp(nn.Module):
             checkpointing = chunk_size is not None and len(classnames) > chunk_size
         self.text_encoder = TextEncoder(clip_model, chunk_size=chunk_size, checkpointing=checkpointing)
         self.prompt_learner = PromptLearner(clip_model, tokenizer, classnames, n_ctx, ctx_init, position, csc)
+        # the prefix that every class's prompt shares is encoded once (identical features, far fewer tokens)
+        self.share_prefix = share_prefix and self.prompt_learner.shared_length > 0 and self.text_encoder.can_share_prefix \
+            and self.prompt_length() is not None
         self.backbone = getattr(clip_model, "coop_nb_backbone", type(clip_model).__name__)
 
     @property
@@ -195,9 +284,11 @@ class CoOp(nn.Module):
 
     def text_features(self) -> torch.Tensor:
         "Normalised features of the learned prompts: (K, embed_dim)."
-        pl = self.prompt_learner
-        prompts = pl.assemble(pl.ctx, self.prompt_length())
-        return F.normalize(self.text_encoder(prompts, self.text_encoder.pool_index(pl.pool_tokens)).float(), dim=-1)
+        pl, enc = self.prompt_learner, self.text_encoder
+        pool = enc.pool_index(pl.pool_tokens)
+        if self.share_prefix: features = enc.forward_shared(*pl.split(pl.ctx, self.prompt_length()), pool)[0]
+        else: features = enc(pl.assemble(pl.ctx, self.prompt_length()), pool)
+        return F.normalize(features.float(), dim=-1)
 
     def encode_image(self, images: torch.Tensor) -> torch.Tensor:
         with torch.no_grad(): return F.normalize(self.clip.encode_image(images).float(), dim=-1)
