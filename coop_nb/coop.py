@@ -514,7 +514,7 @@ def train_coop(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, seed: 
     test_tf = test_transform(clip_model)
     if train_views is None: train_views = 10 if ds.augment else 0
     if train_views > 0:
-        tf = train_transform(clip_model)
+        tf = train_transform(clip_model, padding=ds.crop_padding)
         views = [extract_features(clip_model, fs.train, tf, seed=seed * 1000 + v, cache_dir=cache_dir) for v in range(train_views)]
     else:
         views = [extract_features(clip_model, fs.train, test_tf, cache_dir=cache_dir)]

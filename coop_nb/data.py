@@ -38,7 +38,8 @@ class DatasetSplits:
     test: list
     classnames: list = None
     template: str = "a photo of a {}."
-    augment: bool = True  # whether the papers' training augmentation suits these images
+    augment: bool = True  # whether training uses augmented views
+    crop_padding: int = 0  # 0: the papers' random resized crop; > 0: small images, a random crop after padding this many pixels
 
     def __post_init__(self):
         if self.classnames is None: self.classnames = classnames_of(self.train + self.val + self.test)
@@ -343,7 +344,7 @@ def few_shot_splits(ds: DatasetSplits, shots: int, seed: int, repeat: bool = Fal
         train = sample_few_shot(ds.train, shots, repeat, ds.name)
         val = sample_few_shot(ds.val, min(shots, 4), repeat, ds.name)
         if cache_file is not None: _write_fewshot_cache(cache_file, ds, shots, seed, train, val)
-    return DatasetSplits(ds.name, train, val, ds.test, classnames=ds.classnames, template=ds.template, augment=ds.augment)
+    return DatasetSplits(ds.name, train, val, ds.test, classnames=ds.classnames, template=ds.template, augment=ds.augment, crop_padding=ds.crop_padding)
 
 # %% ../nbs/01_data.ipynb #172fa841
 def _split_fingerprint(ds) -> str:
@@ -391,7 +392,7 @@ def subsample_classes(ds: DatasetSplits, subsample: str = "all") -> DatasetSplit
     relabel = {y: i for i, y in enumerate(selected)}
     keep = lambda items: [Datum(d.impath, relabel[d.label], d.classname) for d in items if d.label in relabel]
     return DatasetSplits(ds.name, keep(ds.train), keep(ds.val), keep(ds.test),
-                         classnames=[ds.classnames[y] for y in selected], template=ds.template, augment=ds.augment)
+                         classnames=[ds.classnames[y] for y in selected], template=ds.template, augment=ds.augment, crop_padding=ds.crop_padding)
 
 # %% ../nbs/01_data.ipynb #66dc8617
 def _preprocess_cfg(model) -> dict:
@@ -407,12 +408,14 @@ def test_transform(model=None, size: int = 224, mean=None, std=None):
     return T.Compose([T.Resize(size, interpolation=T.InterpolationMode.BICUBIC), T.CenterCrop(size),
                       T.Lambda(_to_rgb), T.ToTensor(), T.Normalize(mean, std)])
 
-def train_transform(model=None, size: int = 224, mean=None, std=None, scale=(0.08, 1.0)):
+def train_transform(model=None, size: int = 224, mean=None, std=None, scale=(0.08, 1.0), padding: int = 0):
     "The papers' training augmentation: random resized crop (scale 0.08–1), horizontal flip, normalise."
     cfg = _preprocess_cfg(model) if model is not None else {}
     size, mean, std = cfg.get("size", size), mean or cfg.get("mean", (0.48145466, 0.4578275, 0.40821073)), std or cfg.get("std", (0.26862954, 0.26130258, 0.27577711))
-    return T.Compose([T.RandomResizedCrop(size, scale=scale, interpolation=T.InterpolationMode.BICUBIC),
-                      T.RandomHorizontalFlip(), T.Lambda(_to_rgb), T.ToTensor(), T.Normalize(mean, std)])
+    # padding > 0 is for tiny images (CIFAR's recipe): shift by up to `padding` pixels, never cut the object away
+    crop = T.RandomCrop(size, padding=padding, padding_mode="edge") if padding else \
+        T.RandomResizedCrop(size, scale=scale, interpolation=T.InterpolationMode.BICUBIC)
+    return T.Compose([crop, T.RandomHorizontalFlip(), T.Lambda(_to_rgb), T.ToTensor(), T.Normalize(mean, std)])
 
 def _to_rgb(im: Image.Image) -> Image.Image: return im if im.mode == "RGB" else im.convert("RGB")
 

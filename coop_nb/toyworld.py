@@ -387,4 +387,4 @@ def load_toy_dataset(name: str, per_class: tuple = (32, 8, 50)) -> DatasetSplits
         labels = np.repeat(np.arange(len(classnames)), n)
         d = generate(len(labels), seed=seed * 1000 + i, style_probs=styles, fixed={**fixed, attribute: labels}, captions=False)
         splits.append([Datum(im, int(y), classnames[y]) for im, y in zip(d["images"], labels)])
-    return DatasetSplits(name, *splits, classnames=list(classnames), template=template, augment=False)
+    return DatasetSplits(name, *splits, classnames=list(classnames), template=template, crop_padding=3)
