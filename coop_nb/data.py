@@ -6,7 +6,7 @@
 from __future__ import annotations
 import json, math, random, shutil, warnings
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
@@ -344,7 +344,7 @@ def few_shot_splits(ds: DatasetSplits, shots: int, seed: int, repeat: bool = Fal
         train = sample_few_shot(ds.train, shots, repeat, ds.name)
         val = sample_few_shot(ds.val, min(shots, 4), repeat, ds.name)
         if cache_file is not None: _write_fewshot_cache(cache_file, ds, shots, seed, train, val)
-    return DatasetSplits(ds.name, train, val, ds.test, classnames=ds.classnames, template=ds.template, augment=ds.augment, crop_padding=ds.crop_padding)
+    return replace(ds, train=train, val=val)  # every other field (classes, prompt, augmentation) carries over
 
 # %% ../nbs/01_data.ipynb #172fa841
 def _split_fingerprint(ds) -> str:
@@ -391,8 +391,7 @@ def subsample_classes(ds: DatasetSplits, subsample: str = "all") -> DatasetSplit
     selected = labels[:m] if subsample == "base" else labels[m:]
     relabel = {y: i for i, y in enumerate(selected)}
     keep = lambda items: [Datum(d.impath, relabel[d.label], d.classname) for d in items if d.label in relabel]
-    return DatasetSplits(ds.name, keep(ds.train), keep(ds.val), keep(ds.test),
-                         classnames=[ds.classnames[y] for y in selected], template=ds.template, augment=ds.augment, crop_padding=ds.crop_padding)
+    return replace(ds, train=keep(ds.train), val=keep(ds.val), test=keep(ds.test), classnames=[ds.classnames[y] for y in selected])
 
 # %% ../nbs/01_data.ipynb #66dc8617
 def _preprocess_cfg(model) -> dict:
@@ -409,7 +408,7 @@ def test_transform(model=None, size: int = 224, mean=None, std=None):
                       T.Lambda(_to_rgb), T.ToTensor(), T.Normalize(mean, std)])
 
 def train_transform(model=None, size: int = 224, mean=None, std=None, scale=(0.08, 1.0), padding: int = 0):
-    "The papers' training augmentation: random resized crop (scale 0.08–1), horizontal flip, normalise."
+    "The papers' training augmentation: random resized crop (scale 0.08–1), horizontal flip, normalise; `padding` > 0: a shifted crop instead."
     cfg = _preprocess_cfg(model) if model is not None else {}
     size, mean, std = cfg.get("size", size), mean or cfg.get("mean", (0.48145466, 0.4578275, 0.40821073)), std or cfg.get("std", (0.26862954, 0.26130258, 0.27577711))
     # padding > 0 is for tiny images (CIFAR's recipe): shift by up to `padding` pixels, never cut the object away
