@@ -377,14 +377,30 @@ TOY_TEMPLATES = {name: spec[3] for name, spec in TOY_DATASETS.items()}
 TOY_BENCHMARK = ["ToyShapes", "ToyTextures", "ToyColours", "ToyBackgroundColours"]  # the few-shot datasets
 TOY_SHAPE_TARGETS = ["ToyShapesSketch", "ToyShapesCartoon"]               # domain-generalisation targets
 
-def load_toy_dataset(name: str, per_class: tuple = (32, 8, 50)) -> DatasetSplits:
-    "A toy benchmark dataset with `per_class` = (train, val, test) images per class, deterministic."
+def _convention_indices(name: str, attribute: str, conventions: dict) -> dict:
+    "Attribute words → indices for `generate`'s `fixed`, with errors that name the valid choices."
+    fixed = {}
+    for key, word in conventions.items():
+        if key not in ATTRIBUTES: raise KeyError(f"unknown attribute {key!r} in conventions; the attributes are {list(ATTRIBUTES)}")
+        if key == attribute: raise ValueError(f"{name} classifies {attribute}: a convention cannot fix the label; fix another attribute")
+        if word not in ATTRIBUTES[key]: raise ValueError(f"unknown {key} {word!r} in conventions; choose from {ATTRIBUTES[key]}")
+        fixed[key] = ATTRIBUTES[key].index(word)
+    if {"colour", "bg_colour"} <= {*fixed, attribute}:
+        raise ValueError("the object and background colours cannot both be fixed (an object would vanish into its background)")
+    return fixed
+
+def load_toy_dataset(name: str, per_class: tuple = (32, 8, 50), conventions: dict | None = None) -> DatasetSplits:
+    """A toy benchmark dataset with `per_class` = (train, val, test) images per class, deterministic.
+    `conventions` fixes more attributes by their words, e.g. `dict(size="large")`: a habit that all of the
+    dataset's images share and its hand-crafted prompt does not state; the name records it."""
     if name not in TOY_DATASETS: raise KeyError(f"Unknown toy dataset {name!r}; known: {list(TOY_DATASETS)}")
     attribute, fixed, styles, template, seed = TOY_DATASETS[name]
+    fixed = {**fixed, **_convention_indices(name, attribute, conventions or {})}
     classnames = ATTRIBUTES[attribute]
     splits = []
     for i, n in enumerate(per_class):
         labels = np.repeat(np.arange(len(classnames)), n)
         d = generate(len(labels), seed=seed * 1000 + i, style_probs=styles, fixed={**fixed, attribute: labels}, captions=False)
         splits.append([Datum(im, int(y), classnames[y]) for im, y in zip(d["images"], labels)])
+    if conventions: name += "[" + ", ".join(f"{k}={v}" for k, v in conventions.items()) + "]"
     return DatasetSplits(name, *splits, classnames=list(classnames), template=template, crop_padding=3)
