@@ -490,9 +490,7 @@ def load_prompts(path: str | Path, clip_model=None, tokenizer=None, classnames: 
 def nearest_words(model: nn.Module, tokenizer, k: int = 3) -> list[list[tuple[str, float]]]:
     "For each context vector (M of them; K×M for CSC), the `k` nearest vocabulary tokens and their distances."
     emb = text_tower(model.clip).token_embedding.weight.float()
-    used = emb.abs().sum(1) > 0                                          # skip all-zero (unused) rows
-    if getattr(model.clip, "coop_nb_backbone", None) == "toy": used[0] = False  # the toy's row 0 is only padding
-    valid = used.nonzero()[:, 0]
+    valid = (emb.abs().sum(1) > 0).nonzero()[:, 0]                      # skip all-zero (unused) rows
     ctx = model.prompt_learner.ctx.float().reshape(-1, emb.shape[1])    # (M or K·M, width)
     dist = torch.cdist(ctx, emb[valid], compute_mode="donot_use_mm_for_euclid_dist")  # exact; (M, V)
     top = dist.topk(k, largest=False)

@@ -308,7 +308,8 @@ def pretrain_toy_clip(n_pairs: int = 50_000, epochs: int = 6, batch_size: int = 
         msg = f"epoch {epoch}: loss {loss.item():.3f}, zero-shot shape accuracy {acc:.3f}, {time.time() - start:.0f}s"
         if quiet: print(msg, flush=True)
         else: mb.write(msg)
-    return model.eval(), log, torch.unique(tokens).tolist()
+    # the caption vocabulary: id 0 ("!") only pads texts after their end token, so that row never trains
+    return model.eval(), log, [t for t in torch.unique(tokens).tolist() if t != 0]
 
 # %% ../nbs/02_toyworld.ipynb #9188b8b4
 def save_toy_checkpoint(model, path, used_token_ids, info: dict | None = None, overwrite: bool = False):
