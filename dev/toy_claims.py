@@ -1,0 +1,58 @@
+"""Measure the toy benchmark's few-shot claims for a toy CLIP checkpoint, over several seeds.
+
+The shipped checkpoint is one candidate; a re-pretrained one (the toy-world notebook's pretraining cells, or
+`pretrain_toy_clip` + `save_toy_checkpoint`) is another. Prints, per toy dataset and averaged: zero-shot with
+the generic and the hand-crafted prompt, and CoOp at 16 shots with the papers' recipe (mean and each seed),
+then whether CoOp at least matches the hand-crafted prompts on average, as issue 4 asks.
+
+    python dev/toy_claims.py                              # the shipped checkpoint, seeds 1-3
+    python dev/toy_claims.py --checkpoint my_toy.pt --seeds 1 2 --linear-probe
+"""
+import argparse, time
+
+import numpy as np
+import torch
+
+from coop_nb.clip import load_clip
+from coop_nb.toybench import evaluate_toy_dataset
+from coop_nb.toyworld import TOY_BENCHMARK
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--checkpoint", default="default", help="toy CLIP checkpoint [the shipped one]")
+    p.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    p.add_argument("--shots", type=int, default=16)
+    p.add_argument("--linear-probe", action="store_true", help="also run the linear probe")
+    p.add_argument("--threads", type=int, default=None)
+    args = p.parse_args(argv)
+    if args.threads: torch.set_num_threads(args.threads)
+    torch.set_flush_denormal(True)
+    model, _, tokenizer = load_clip("toy", pretrained=args.checkpoint)
+    methods = ("linear_probe", "coop") if args.linear_probe else ("coop",)
+    t0, acc = time.time(), {}  # (method, dataset) -> accuracies over seeds
+    for name in TOY_BENCHMARK:
+        for r in evaluate_toy_dataset(model, tokenizer, name, shots=args.shots, seed=args.seeds[0], methods=("zeroshot",)):
+            acc[(r["method"], name)] = [r["accuracy"]]
+        for seed in args.seeds:
+            for r in evaluate_toy_dataset(model, tokenizer, name, shots=args.shots, seed=seed, methods=methods):
+                acc.setdefault((r["method"], name), []).append(r["accuracy"])
+        print(f"  {name}: done ({time.time() - t0:.0f}s)", flush=True)
+    names = list(dict.fromkeys(m for m, _ in acc))
+    print(f"\n{args.checkpoint}: {args.shots} shots, seeds {args.seeds}; accuracy in %, mean over seeds")
+    print(f"{'method':26s}" + "".join(f"{d:>22s}" for d in TOY_BENCHMARK) + f"{'Average':>10s}")
+    means = {}
+    for m in names:
+        cells = []
+        for d in TOY_BENCHMARK:
+            a = 100 * np.array(acc[(m, d)])
+            cells.append(f"{a.mean():.1f}" + (f" ({'/'.join(f'{v:.1f}' for v in a)})" if len(a) > 1 else ""))
+        means[m] = np.mean([np.mean(acc[(m, d)]) for d in TOY_BENCHMARK]) * 100
+        print(f"{m:26s}" + "".join(f"{c:>22s}" for c in cells) + f"{means[m]:10.1f}")
+    gap = means["CoOp"] - means["zero-shot (hand-crafted)"]
+    print(f"\nCoOp - hand-crafted: {gap:+.1f} points on average -> {'matches or beats' if gap >= 0 else 'below'}; "
+          f"CoOp - generic: {means['CoOp'] - means['zero-shot (generic)']:+.1f} points ({time.time() - t0:.0f}s)")
+
+
+if __name__ == "__main__":
+    main()
