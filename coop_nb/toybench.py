@@ -54,12 +54,13 @@ def _zero_shot(clip_model, tokenizer, classnames, template, feats, labels) -> fl
     return ((feats @ w.T).argmax(-1) == labels).float().mean().item()
 
 def evaluate_toy_dataset(clip_model, tokenizer, name: str, shots: int = 16, seed: int = 1, methods=("zeroshot", "linear_probe", "coop", "cocoop"),
-                         epoch_scale: float = 1.0, coop_kwargs: dict | None = None, cocoop_kwargs: dict | None = None) -> list[dict]:
-    "Rows (dataset, method, shots, seed, accuracy, seconds) for each method on toy dataset `name`."
-    ds = load_toy_dataset(name)
+                         epoch_scale: float = 1.0, coop_kwargs: dict | None = None, cocoop_kwargs: dict | None = None,
+                         conventions: dict | None = None) -> list[dict]:
+    "Rows (dataset, method, shots, seed, accuracy, seconds) for each method on toy dataset `name`, with `load_toy_dataset`'s `conventions`."
+    ds = load_toy_dataset(name, conventions=conventions)
     feats = extract_features(clip_model, ds.test, test_transform(clip_model))
     labels = torch.tensor([d.label for d in ds.test])
-    rows, base = [], dict(dataset=name, shots=shots, seed=seed)
+    rows, base = [], dict(dataset=ds.name, shots=shots, seed=seed)  # the name records any convention
     for method in methods:
         t0 = time.time()
         if method == "zeroshot":

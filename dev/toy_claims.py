@@ -7,6 +7,8 @@ then whether CoOp at least matches the hand-crafted prompts on average, as issue
 
     python dev/toy_claims.py                              # the shipped checkpoint, seeds 1-3
     python dev/toy_claims.py --checkpoint my_toy.pt --seeds 1 2 --linear-probe
+    python dev/toy_claims.py --convention size=large      # every dataset with a collection convention
+    python dev/toy_claims.py --ctx-init "a photo of a"    # M = 4, the papers' initialisation
 """
 import argparse, time
 
@@ -24,22 +26,33 @@ def main(argv=None):
     p.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     p.add_argument("--shots", type=int, default=16)
     p.add_argument("--linear-probe", action="store_true", help="also run the linear probe")
+    p.add_argument("--convention", nargs="*", default=[], metavar="ATTRIBUTE=WORD",
+                   help="collection conventions for every dataset, as load_toy_dataset's `conventions`")
+    p.add_argument("--n-ctx", type=int, default=16, help="CoOp's context length M")
+    p.add_argument("--ctx-init", default=None, help="CoOp's context initialisation words (M becomes their token count)")
     p.add_argument("--threads", type=int, default=None)
     args = p.parse_args(argv)
+    bad = [c for c in args.convention if c.count("=") != 1]
+    if bad: p.error(f"--convention takes ATTRIBUTE=WORD pairs such as size=large; got {bad}")
+    conventions = dict(c.split("=") for c in args.convention) or None
+    coop_kwargs = dict(n_ctx=args.n_ctx, ctx_init=args.ctx_init)
     if args.threads: torch.set_num_threads(args.threads)
     torch.set_flush_denormal(True)
     model, _, tokenizer = load_clip("toy", pretrained=args.checkpoint)
     methods = ("linear_probe", "coop") if args.linear_probe else ("coop",)
     t0, acc = time.time(), {}  # (method, dataset) -> accuracies over seeds
     for name in TOY_BENCHMARK:
-        for r in evaluate_toy_dataset(model, tokenizer, name, shots=args.shots, seed=args.seeds[0], methods=("zeroshot",)):
+        for r in evaluate_toy_dataset(model, tokenizer, name, shots=args.shots, seed=args.seeds[0], methods=("zeroshot",), conventions=conventions):
             acc[(r["method"], name)] = [r["accuracy"]]
         for seed in args.seeds:
-            for r in evaluate_toy_dataset(model, tokenizer, name, shots=args.shots, seed=seed, methods=methods):
+            for r in evaluate_toy_dataset(model, tokenizer, name, shots=args.shots, seed=seed, methods=methods,
+                                          conventions=conventions, coop_kwargs=coop_kwargs):
                 acc.setdefault((r["method"], name), []).append(r["accuracy"])
         print(f"  {name}: done ({time.time() - t0:.0f}s)", flush=True)
     names = list(dict.fromkeys(m for m, _ in acc))
-    print(f"\n{args.checkpoint}: {args.shots} shots, seeds {args.seeds}; accuracy in %, mean over seeds")
+    setting = f"conventions {conventions}, " if conventions else ""
+    setting += f"CoOp context from {args.ctx_init!r}" if args.ctx_init else f"CoOp M={args.n_ctx}, random"
+    print(f"\n{args.checkpoint}: {args.shots} shots, seeds {args.seeds}, {setting}; accuracy in %, mean over seeds")
     print(f"{'method':26s}" + "".join(f"{d:>22s}" for d in TOY_BENCHMARK) + f"{'Average':>10s}")
     means = {}
     for m in names:
