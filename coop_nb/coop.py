@@ -61,8 +61,8 @@ class TextEncoder(nn.Module):
         n, L = tokens.shape
         if self.pool_type == "argmax": return tokens.argmax(-1)
         if self.pool_type == "eos": return (tokens == self.eos_id).int().argmax(-1)
-        if self.pool_type == "last": return torch.full((n,), L - 1, dtype=torch.long)
-        if self.pool_type == "first": return torch.zeros(n, dtype=torch.long)
+        if self.pool_type == "last": return torch.full((n,), L - 1, dtype=torch.long, device=tokens.device)
+        if self.pool_type == "first": return torch.zeros(n, dtype=torch.long, device=tokens.device)
         raise UnsupportedTextTower(f"unknown text pool type {self.pool_type!r}")
 
     def _encode(self, x: torch.Tensor, pool: torch.Tensor) -> torch.Tensor:
@@ -184,16 +184,18 @@ class PromptLearner(nn.Module):
         self.n_ctx, self.ctx_init, self.position, self.csc, self.n_cls = n_ctx, ctx_init, position, csc, len(classnames)
         self.ctx = nn.Parameter(ctx)
         placeholder = " ".join(["X"] * n_ctx)
-        tokens = tokenizer([f"{placeholder} {c}." for c in self.classnames]).to(device)   # (K, context_length)
-        if int(tokens.argmax(-1).max()) >= tokens.shape[1] - 1 and (tokens[:, -1] != 0).any():
+        tokens = tokenizer([f"{placeholder} {c}." for c in self.classnames])   # (K, context_length), on the CPU
+        last_end = int(tokens.argmax(-1).max())   # checked here, once: on a GPU every later read would wait for it
+        if last_end >= tokens.shape[1] - 1 and (tokens[:, -1] != 0).any():
             raise ValueError(f"a prompt with {n_ctx} context tokens and the longest class name does not fit in "
                              f"{tokens.shape[1]} tokens; use a smaller n_ctx")
+        self._min_length, tokens = last_end + 1, tokens.to(device)
         with torch.no_grad(): embedded = emb(tokens).float()
         self.register_buffer("tokens", tokens, persistent=False)
         self.register_buffer("prefix", embedded[:, :1].clone(), persistent=False)           # SOS
         self.register_buffer("suffix", embedded[:, 1 + n_ctx:].clone(), persistent=False)   # CLASS . EOS pad
         name_lens = [len(tokenizer.encode(c)) for c in self.classnames]
-        self.register_buffer("order", self._orders(name_lens, tokens.shape[1]), persistent=False)
+        self.register_buffer("order", self._orders(name_lens, tokens.shape[1]).to(device), persistent=False)
 
     def _orders(self, name_lens, L) -> torch.Tensor:
         "Per class, where each output position reads from in the 'end' layout: (K, L)."
@@ -209,7 +211,7 @@ class PromptLearner(nn.Module):
     @property
     def min_length(self) -> int:
         "Positions up to and including the last end-of-text token: all a causal text encoder needs."
-        return int(self.tokens.argmax(-1).max()) + 1
+        return self._min_length
 
     def assemble(self, ctx: torch.Tensor, length: int | None = None) -> torch.Tensor:
         "Prompts (..., K, L, width) from context (M, width), (K, M, width) or (..., K|1, M, width); L = `length` or full."

@@ -513,7 +513,8 @@ def _cli(parser: argparse.ArgumentParser, argv, method_default: str):
     if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not torch.distributed.is_initialized():  # launched by torchrun
         cuda = torch.device(device).type == "cuda"
         if cuda: device = f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}"; torch.cuda.set_device(device)
-        torch.distributed.init_process_group("nccl" if cuda else "gloo")
+        # NCCL only moves CUDA tensors; the cached image features are gathered on the CPU, so gloo serves those
+        torch.distributed.init_process_group("cpu:gloo,cuda:nccl" if cuda else "gloo")
     if distributed_rank_world()[0] > 0: args.quiet = True
     for c in configs:
         c = c.resolved()
