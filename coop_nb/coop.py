@@ -257,7 +257,7 @@ class CoOp(nn.Module):
     "CLIP with learned prompts: logits = cos(g(t_i), f(x))/τ, t_i = [V]_1..[V]_M [CLASS_i]."
     def __init__(self, clip_model, tokenizer, classnames: Sequence[str], n_ctx: int = 16, ctx_init: str | None = None,
                  position: str = "end", csc: bool = False, chunk_size: int | None = 256, checkpointing: bool | None = None,
-                 share_prefix: bool = True):
+                 share_prefix: bool = True, init_std: float = 0.02):
         super().__init__()
         self.clip = clip_model.eval()
         for p in self.clip.parameters(): p.requires_grad_(False)
@@ -265,7 +265,7 @@ class CoOp(nn.Module):
         if checkpointing is None:  # default: memory bounded by the chunk once there are more classes than one chunk
             checkpointing = chunk_size is not None and len(classnames) > chunk_size
         self.text_encoder = TextEncoder(clip_model, chunk_size=chunk_size, checkpointing=checkpointing)
-        self.prompt_learner = PromptLearner(clip_model, tokenizer, classnames, n_ctx, ctx_init, position, csc)
+        self.prompt_learner = PromptLearner(clip_model, tokenizer, classnames, n_ctx, ctx_init, position, csc, init_std)
         # the prefix that every class's prompt shares is encoded once (identical features, far fewer tokens)
         self.share_prefix = share_prefix and self.prompt_learner.shared_length > 0 and self.text_encoder.can_share_prefix \
             and self.prompt_length() is not None

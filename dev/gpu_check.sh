@@ -8,8 +8,8 @@
 set -uo pipefail
 PY=${PYTHON:-python3}
 OUT=$(mktemp -d)
-train() { "$PY" -c "import sys; from coop_nb.protocols import train_main; train_main(sys.argv[1:])" "$@" --quiet 2>&1 \
-          | grep -E "Error|error:" ; }
+printf 'import sys\nfrom coop_nb.protocols import train_main\ntrain_main(sys.argv[1:])\n' > "$OUT/train.py"
+train() { "$PY" "$OUT/train.py" "$@" --quiet 2>&1 | grep -E "Error|error:" ; }
 for dev in cpu cuda; do
   train ToyColours ToyShapes --device $dev --out "$OUT/$dev" --epochs 50
   train ToyColours --device $dev --out "$OUT/$dev" --method coop-csc --epochs 50
@@ -19,7 +19,6 @@ for dev in cpu cuda; do
 done
 train ToyColours ToyShapes --device cuda --precision amp --out "$OUT/amp" --epochs 50
 train ToyColours --device cuda --precision amp --out "$OUT/amp" --method cocoop --epochs 2
-printf 'import sys\nfrom coop_nb.protocols import train_main\ntrain_main(sys.argv[1:])\n' > "$OUT/train.py"
 "$PY" -m torch.distributed.run --nproc_per_node=1 "$OUT/train.py" ToyColours --out "$OUT/torchrun" --epochs 50 --quiet 2>&1 | grep -E "Error|error:"
 "$PY" - "$OUT" <<'EOF'
 import json, sys

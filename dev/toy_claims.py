@@ -37,7 +37,7 @@ def main(argv=None):
                    help="collection conventions for every dataset, as load_toy_dataset's `conventions`")
     p.add_argument("--n-ctx", type=int, default=16, help="CoOp's context length M")
     p.add_argument("--ctx-init", default=None, help="CoOp's context initialisation words (M becomes their token count)")
-    p.add_argument("--ceiling", action="store_true", help="also fit CoOp on the test images (an upper bound, seed 1)")
+    p.add_argument("--ceiling", action="store_true", help="also fit CoOp to the test images: an estimate of the most a learned context can reach (seed 1)")
     p.add_argument("--threads", type=int, default=None)
     args = p.parse_args(argv)
     bad = [c for c in args.convention if c.count("=") != 1]
@@ -58,7 +58,7 @@ def main(argv=None):
                 acc.setdefault((r["method"], name), []).append(r["accuracy"])
         if args.ceiling:
             ds = load_toy_dataset(name, conventions=conventions)
-            oracle = replace(ds, train=ds.test, augment=False)   # the test images as training data: a bound, not a result
+            oracle = replace(ds, train=ds.test, augment=False)   # the test images as training data: a ceiling, not a result
             acc[("CoOp on test (ceiling)", name)] = [train_coop(model, tokenizer, oracle, shots=0, seed=1, epochs=100, **coop_kwargs)[1]["accuracy"]]
         print(f"  {name}: done ({time.time() - t0:.0f}s)", flush=True)
     names = list(dict.fromkeys(m for m, _ in acc))

@@ -23,11 +23,9 @@ def run_one(job: dict) -> dict:
     import torch
     torch.set_num_threads(1); torch.set_flush_denormal(True)
     from coop_nb.clip import load_clip, class_weights
-    from coop_nb.coop import PromptLearner, extract_features, train_coop, evaluate_features
+    from coop_nb.coop import extract_features, train_coop, evaluate_features
     from coop_nb.data import few_shot_splits, test_transform
     from coop_nb.toyworld import load_toy_dataset
-    # PromptLearner's init_std is not an argument of CoOp: set its default for this process
-    d = list(PromptLearner.__init__.__defaults__); d[-1] = job["init_std"]; PromptLearner.__init__.__defaults__ = tuple(d)
     model, _, tok = load_clip("toy", pretrained=job["checkpoint"])
     ds = load_toy_dataset(job["dataset"])
     fs = few_shot_splits(ds, job["shots"], job["seed"])
@@ -36,7 +34,7 @@ def run_one(job: dict) -> dict:
                    for s, items in (("val_fewshot", fs.val), ("val", ds.val), ("test", ds.test))}
     t0 = time.time()
     coop, _ = train_coop(model, tok, ds, shots=job["shots"], seed=job["seed"], lr=job["lr"], epochs=job["epochs"], n_ctx=job["n_ctx"],
-                         test_features=split_feats["test"][0])
+                         init_std=job["init_std"], test_features=split_feats["test"][0])
     w = class_weights(model, tok, ds.classnames, ds.template)
     row = dict(job, seconds=time.time() - t0)
     for s, (f, y) in split_feats.items():
@@ -56,8 +54,8 @@ def summarise(rows: list[dict], select_on: str = "val_fewshot") -> str:
         lines.append(f"{ck[-34:]:>34s} {lr:8.5f} {init:6.4f} {ep:4d} {M:3d}  {m['coop_val_fewshot']:7.1f} {m['coop_val']:7.1f} {m['coop_test']:6.1f}"
                      f"   {m['hc_val_fewshot']:10.1f} {m['hc_val']:6.1f} {m['hc_test']:5.1f}  ({len(rs)} runs)")
         if m[f"coop_{select_on}"] > best.get(ck, (-1,))[0]: best[ck] = (m[f"coop_{select_on}"], (lr, init, ep, M), m)
-    for ck, (v, recipe, m) in best.items():
-        lines.append(f"\n{ck}: chosen on {select_on}: lr {recipe[0]}, init_std {recipe[1]}, epochs {recipe[2]}, M {recipe[3]} -> "
+    for ck, (_, chosen, m) in best.items():
+        lines.append(f"\n{ck}: chosen on {select_on}: lr {chosen[0]}, init_std {chosen[1]}, epochs {chosen[2]}, M {chosen[3]} -> "
                      f"test CoOp {m['coop_test']:.1f} vs hand-crafted {m['hc_test']:.1f} ({m['coop_test'] - m['hc_test']:+.1f})")
     return "\n".join(lines)
 
