@@ -263,6 +263,17 @@ from fastprogress.fastprogress import master_bar, progress_bar
 def _lr_at(step, total, peak, warmup):
     return peak * (step + 1) / warmup if step < warmup else 0.5 * peak * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
 
+def _shape_probe(seed: int = 0) -> dict:
+    "The 1,000 photos on which pretraining measures its progress (no captions)."
+    return generate(1000, seed=10_000 + seed, fixed=dict(style=0), captions=False)
+
+def _shape_zero_shot(model, tokenizer, probe: dict) -> float:
+    "Zero-shot shape accuracy on `probe` with \"a photo of a {shape}.\" over all 20 shapes."
+    with torch.no_grad():
+        image_features = model.encode_image(images_to_tensor(probe["images"]), normalize=True)
+        text_features = model.encode_text(tokenizer([f"a photo of {_a(s)}." for s in SHAPES]), normalize=True)
+    return float(((image_features @ text_features.T).argmax(1).numpy() == probe["shape"]).mean())
+
 def pretrain_toy_clip(n_pairs: int = 50_000, epochs: int = 6, batch_size: int = 128, lr: float = 2e-3,
                       weight_decay: float = 0.1, warmup: int = 100, seed: int = 0, quiet: bool = False):
     "Pretrain the toy CLIP from scratch on `n_pairs` generated image–caption pairs; returns (model, log, used_token_ids)."
@@ -272,8 +283,7 @@ def pretrain_toy_clip(n_pairs: int = 50_000, epochs: int = 6, batch_size: int = 
     tokenizer = open_clip.get_tokenizer(TOY_MODEL_NAME)
     data = generate(n_pairs, seed=seed)
     tokens = tokenizer(data["captions"])
-    probe = generate(1000, seed=10_000 + seed, fixed=dict(style=0), captions=False)
-    probe_prompts = tokenizer([f"a photo of {_a(s)}." for s in SHAPES])
+    probe = _shape_probe(seed)
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "embedding" not in n]
     no_decay = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and "embedding" not in n)]
     opt = torch.optim.AdamW([dict(params=decay, weight_decay=weight_decay), dict(params=no_decay, weight_decay=0.0)],
@@ -300,10 +310,7 @@ def pretrain_toy_clip(n_pairs: int = 50_000, epochs: int = 6, batch_size: int = 
             with torch.no_grad(): model.logit_scale.clamp_(0, math.log(100))  # as CLIP: τ ≥ 0.01
             step += 1
         model.eval()
-        with torch.no_grad():
-            fi = model.encode_image(images_to_tensor(probe["images"]), normalize=True)
-            ft = model.encode_text(probe_prompts, normalize=True)
-            acc = float(((fi @ ft.T).argmax(1).numpy() == probe["shape"]).mean())
+        acc = _shape_zero_shot(model, tokenizer, probe)
         log.append(dict(epoch=epoch, loss=loss.item(), shape_zero_shot=acc, seconds=time.time() - start))
         msg = f"epoch {epoch}: loss {loss.item():.3f}, zero-shot shape accuracy {acc:.3f}, {time.time() - start:.0f}s"
         if quiet: print(msg, flush=True)

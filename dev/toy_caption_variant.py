@@ -33,13 +33,14 @@ CANDIDATES = {
 }
 
 
+_shipped_caption = toyworld.caption
+
+
 def caption_without_bare_phrases(rng, *attributes) -> str:
     "The world's caption, drawn again while it is one of the bare phrasings."
     while True:
         text = _shipped_caption(rng, *attributes)
         if not BARE.match(text): return text
-
-_shipped_caption = toyworld.caption
 
 
 def pretrain(out: Path, n_pairs: int, epochs: int):
