@@ -14,10 +14,10 @@ from PIL import Image, ImageDraw
 
 # %% auto #0
 __all__ = ['SHAPES', 'COLOURS', 'COLOUR_NAMES', 'SIZES', 'BACKGROUNDS', 'STYLES', 'POSITIONS', 'ATTRIBUTES', 'STYLE_WORDS',
-           'OBJECT_WORDS', 'TOY_MODEL_NAME', 'TOY_CLIP_CONFIG', 'ASSETS', 'TOY_CONFIG_PATH', 'TOY_CHECKPOINT_PATH',
-           'CLIP_MEAN', 'CLIP_STD', 'TOY_DATASETS', 'TOY_TEMPLATES', 'TOY_BENCHMARK', 'TOY_SHAPE_TARGETS',
-           'shape_masks', 'render', 'caption', 'generate', 'register_toy_clip', 'images_to_tensor', 'pretrain_toy_clip',
-           'save_toy_checkpoint', 'load_toy_state_dict', 'load_toy_clip', 'load_toy_dataset']
+           'TOY_MODEL_NAME', 'TOY_CLIP_CONFIG', 'ASSETS', 'TOY_CONFIG_PATH', 'TOY_CHECKPOINT_PATH', 'CLIP_MEAN',
+           'CLIP_STD', 'TOY_DATASETS', 'TOY_TEMPLATES', 'TOY_BENCHMARK', 'TOY_SHAPE_TARGETS', 'shape_masks', 'render',
+           'caption', 'generate', 'register_toy_clip', 'images_to_tensor', 'pretrain_toy_clip', 'save_toy_checkpoint',
+           'load_toy_state_dict', 'load_toy_clip', 'load_toy_dataset']
 
 # %% ../nbs/02_toyworld.ipynb #46f9e270
 SHAPES = ["circle", "square", "triangle", "pentagon", "hexagon", "octagon", "star", "heart", "cross", "diamond",
@@ -166,7 +166,6 @@ def render(shape, colour, size, background, style, position, bg_colour, size_px:
 STYLE_WORDS = {0: ["photo", "photo", "photograph", "picture", "image"],
                1: ["cartoon", "illustration", "drawing", "clipart", "picture"],
                2: ["sketch", "pencil sketch", "line drawing", "doodle", "drawing"]}
-OBJECT_WORDS = ["shape", "object", "thing"]
 
 def _a(word: str) -> str: return ("an " if word[0] in "aeiou" else "a ") + word
 
@@ -177,9 +176,9 @@ def caption(rng: np.random.Generator, shape, colour, size, background, style, po
     style_word = STYLE_WORDS[style][rng.integers(5)]
     adjectives = ([sz] if size != 1 and rng.random() < 0.4 else []) + ([col] if style != 2 and rng.random() < 0.6 else [])
     noun = " ".join(adjectives + [name])
-    thing = OBJECT_WORDS[rng.integers(3)]
-    # the background is described by its texture, its colour, or both; colour words before a shape name
-    # always describe the object, colour words before "background" the background
+    # the object is always named by its shape, never "a shape" or "something": people name what they see.
+    # The background is described by its texture, its colour, or both; colour words before or after a
+    # shape name always describe the object, colour words before "background" the background
     bg_phrase = _a([f"{bg} background", f"{bg_col} background", f"{bg} {bg_col} background"][rng.integers(3)])
     choices = [
         f"{_a(style_word)} of {_a(noun)}.",
@@ -189,11 +188,11 @@ def caption(rng: np.random.Generator, shape, colour, size, background, style, po
         f"a {sz} {name}.",
     ]
     if style != 2:  # colour and background are visible only in photos and cartoons
-        choices += [f"{_a(noun)} on {bg_phrase}.", f"a {col} {thing} on {bg_phrase}.", f"{_a(col)} {thing}.",
-                    f"something {col}.", f"{_a(style_word)} with {bg_phrase}.", f"{_a(col)} {name}, {_a(style_word)}.",
-                    f"{_a(noun)} on {bg_phrase}.", f"{_a(thing)} on {bg_phrase}.", f"{bg_phrase.split(' ', 1)[1]}, with {_a(noun)}."]
+        choices += [f"{_a(noun)} on {bg_phrase}.", f"a {col} {name} on {bg_phrase}.", f"{_a(col)} {name}.",
+                    f"{_a(name)} in {col}.", f"{_a(style_word)} of {_a(name)} with {bg_phrase}.", f"{_a(col)} {name}, {_a(style_word)}.",
+                    f"{_a(noun)} on {bg_phrase}.", f"{_a(name)} on {bg_phrase}.", f"{bg_phrase.split(' ', 1)[1]}, with {_a(noun)}."]
     if position != 0:
-        choices += [f"{_a(noun)} in the {pos} of the {style_word}.", f"{_a(thing)} in the {pos} of the {style_word}."]
+        choices += [f"{_a(noun)} in the {pos} of the {style_word}.", f"{_a(name)} in the {pos} of the {style_word}."]
     else:
         choices += [f"{_a(noun)} in the center of the {style_word}."]
     if style == 2:
