@@ -4,7 +4,8 @@
 
 # %% ../nbs/00_zeroshot.ipynb #66e256bb
 from __future__ import annotations
-import socket
+import logging, socket
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Callable, NamedTuple, Sequence
 
@@ -15,14 +16,18 @@ import open_clip
 from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
-__all__ = ['PAPER_BACKBONES', 'TOY_BACKBONE', 'CUSTOM_TEMPLATES', 'DATASET_ALIASES', 'GENERIC_TEMPLATE', 'IMAGENET_TEMPLATES',
-           'LoadedCLIP', 'WeightsUnavailableError', 'valid_backbones', 'load_clip', 'readable_classname',
-           'prompt_template', 'make_prompts', 'class_weights', 'ZeroShotClassifier', 'classification_metrics',
-           'evaluate']
+__all__ = ['PAPER_BACKBONES', 'OPENAI_BACKBONES', 'TOY_BACKBONE', 'PRECISIONS', 'CUSTOM_TEMPLATES', 'DATASET_ALIASES',
+           'GENERIC_TEMPLATE', 'IMAGENET_TEMPLATES', 'ENSEMBLE_TEMPLATES', 'LoadedCLIP', 'WeightsUnavailableError',
+           'valid_backbones', 'load_clip', 'readable_classname', 'prompt_template', 'make_prompts',
+           'ensemble_templates', 'class_weights', 'ZeroShotClassifier', 'classification_metrics', 'evaluate']
 
 # %% ../nbs/00_zeroshot.ipynb #78313fa1
 PAPER_BACKBONES = {"RN50": "RN50", "RN101": "RN101", "ViT-B/32": "ViT-B-32", "ViT-B/16": "ViT-B-16"}
+# Every model OpenAI released, by OpenAI's name → open_clip's; all of them were trained with QuickGELU.
+OPENAI_BACKBONES = {**PAPER_BACKBONES, "RN50x4": "RN50x4", "RN50x16": "RN50x16", "RN50x64": "RN50x64",
+                    "ViT-L/14": "ViT-L-14", "ViT-L/14@336px": "ViT-L-14-336"}
 TOY_BACKBONE = "toy"
+PRECISIONS = ("fp32", "fp16")
 
 class LoadedCLIP(NamedTuple):
     "What `load_clip` returns; unpacks as `model, preprocess, tokenizer`."
@@ -35,15 +40,32 @@ class WeightsUnavailableError(RuntimeError):
 
 def valid_backbones() -> list[str]:
     "Every name `load_clip` accepts: the papers' names, the toy CLIP, and all open_clip model names."
-    return [TOY_BACKBONE, *PAPER_BACKBONES, *open_clip.list_models()]
+    return [TOY_BACKBONE, *OPENAI_BACKBONES, *open_clip.list_models()]
 
 def _resolve_backbone(backbone: str) -> str:
     "open_clip's name for `backbone`, or a ValueError listing the valid names."
-    if backbone in PAPER_BACKBONES: return PAPER_BACKBONES[backbone]
+    if backbone in OPENAI_BACKBONES: return OPENAI_BACKBONES[backbone]
     if backbone in open_clip.list_models() or backbone.startswith(("hf-hub:", "local-dir:")): return backbone
     close = [n for n in valid_backbones() if backbone.lower().replace("/", "-") in n.lower()]
     raise ValueError(f"Unknown backbone {backbone!r}." + (f" Did you mean one of {close}?" if close else "")
                      + f" Valid backbones: {', '.join(valid_backbones())}.")
+
+def _quick_gelu(name: str, pretrained: str | None) -> bool:
+    "Whether the weights `pretrained` of open_clip model `name` were trained with QuickGELU."
+    if name.endswith("-quickgelu") or name.startswith(("hf-hub:", "local-dir:")): return False  # their own config says
+    tag_cfg = open_clip.get_pretrained_cfg(name, pretrained) if isinstance(pretrained, str) else {}
+    if tag_cfg: return bool(tag_cfg.get("quick_gelu", False))       # a tag: as its weights were trained
+    return name in OPENAI_BACKBONES.values()                         # a file or random weights: OpenAI's architecture
+
+@contextmanager
+def _without_random_init_warning():
+    "Drop open_clip's 'initialized randomly' log line (and only it) while building a model we fill ourselves."
+    drop = logging.Filter()
+    drop.filter = lambda record: "initialized randomly" not in record.getMessage()
+    root = logging.getLogger()   # open_clip logs with logging.warning, i.e. on the root logger
+    root.addFilter(drop)
+    try: yield
+    finally: root.removeFilter(drop)
 
 def _weights_cached(name: str, tag: str, cache_dir) -> bool:
     "Whether open_clip's weights for (`name`, `tag`) are already on disk (so no network is needed)."
@@ -67,11 +89,14 @@ def _online(host: str = "huggingface.co", timeout: float = 3.0) -> bool:
     except OSError: return False
 
 def load_clip(backbone: str = TOY_BACKBONE, pretrained: str | None = "default", device: str | torch.device = "cpu",
-              cache_dir: str | None = None) -> LoadedCLIP:
-    "Load a CLIP model with its preprocessing and tokenizer, in eval mode on `device`."
+              cache_dir: str | None = None, precision: str = "fp32") -> LoadedCLIP:
+    """Load a CLIP model with its preprocessing and tokenizer, in eval mode on `device`.
+    `precision="fp16"` gives OpenAI's half-precision model (weights in fp16, layer norms computed in fp32),
+    the official CoOp code's default."""
+    if precision not in PRECISIONS: raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")
     if backbone == TOY_BACKBONE:
         from coop_nb.toyworld import load_toy_clip
-        return load_toy_clip(pretrained=pretrained, device=device)
+        return load_toy_clip(pretrained=pretrained, device=device, precision=precision)
     name = _resolve_backbone(backbone)
     if pretrained == "default":
         tags = open_clip.list_pretrained_tags_by_model(name)
@@ -86,8 +111,10 @@ def load_clip(backbone: str = TOY_BACKBONE, pretrained: str | None = "default", 
                 f"Cannot download the {pretrained!r} weights of {backbone}: no network, and they are not in the cache. "
                 f"Run once where the internet is reachable (they are cached), pass a local checkpoint path as "
                 f"`pretrained`, use load_clip('toy') for the offline toy CLIP, or pretrained=None for random weights.")
-    model, _, preprocess = open_clip.create_model_and_transforms(name, pretrained=pretrained, device=device,
-                                                                 cache_dir=cache_dir)
+    with (_without_random_init_warning() if pretrained is None else nullcontext()):  # random weights were asked for
+        model, _, preprocess = open_clip.create_model_and_transforms(
+            name, pretrained=pretrained, device=device, cache_dir=cache_dir, precision=precision,
+            force_quick_gelu=_quick_gelu(name, pretrained))
     model.coop_nb_backbone = backbone  # remembered so saved prompts know which model they belong to
     return LoadedCLIP(model.eval(), preprocess, open_clip.get_tokenizer(name))
 
@@ -134,6 +161,14 @@ def make_prompts(template: str, classnames: Sequence[str]) -> list[str]:
 
 # %% ../nbs/00_zeroshot.ipynb #3bcfbaf2
 IMAGENET_TEMPLATES = [t("{}") for t in open_clip.zero_shot_metadata.OPENAI_IMAGENET_TEMPLATES]
+# the seven templates of the official CoOp code's prompt ensemble (IMAGENET_TEMPLATES_SELECT there)
+ENSEMBLE_TEMPLATES = ["itap of a {}.", "a bad photo of the {}.", "a origami {}.", "a photo of the large {}.",
+                      "a {} in a video game.", "art of the {}.", "a photo of the small {}."]
+
+def ensemble_templates(dataset: str, template: str | None = None) -> list[str]:
+    "The official ensemble for `dataset`: the seven selected templates, then its hand-crafted prompt (`template` or the paper's) except on ImageNet."
+    if DATASET_ALIASES.get(dataset, dataset) == "ImageNet": return list(ENSEMBLE_TEMPLATES)
+    return ENSEMBLE_TEMPLATES + [template or prompt_template(dataset)]
 
 @torch.no_grad()
 def class_weights(model, tokenizer, classnames: Sequence[str], templates: str | Sequence[str] = GENERIC_TEMPLATE,

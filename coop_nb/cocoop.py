@@ -32,29 +32,32 @@ class CoCoOp(CoOp):
         width = self.prompt_learner.ctx.shape[-1]
         device = self.prompt_learner.ctx.device
         self.meta_net = nn.Sequential(OrderedDict(linear1=nn.Linear(vis_dim, vis_dim // 16), relu=nn.ReLU(inplace=True),
-                                                  linear2=nn.Linear(vis_dim // 16, width))).to(device)
+                                                  linear2=nn.Linear(vis_dim // 16, width))).to(device, self.dtype)  # fp16 with a half CLIP, as the official code
         self.prompt_chunk, self.checkpointing = prompt_chunk, checkpointing
+
+    def build_kwargs(self) -> dict:
+        return dict(n_ctx=self.prompt_learner.n_ctx, position=self.prompt_learner.position)
 
     def _features_for_images(self, ctx: torch.Tensor) -> torch.Tensor:
         "Normalised text features (b, K, d) for per-image contexts (b, M, width)."
         pl, enc = self.prompt_learner, self.text_encoder
         if self.share_prefix:  # each image's [SOS, context] once, then the K class suffixes attending to it
-            return F.normalize(enc.forward_shared(*pl.split(ctx, self.prompt_length()), enc.pool_index(pl.pool_tokens)).float(), dim=-1)
+            return F.normalize(enc.forward_shared(*pl.split(ctx, self.prompt_length()), enc.pool_index(pl.pool_tokens)).to(self.dtype), dim=-1)
         prompts = pl.assemble(ctx[:, None], self.prompt_length())                  # (b, K, L, width)
         b, K = prompts.shape[:2]
         pool = enc.pool_index(pl.pool_tokens).repeat(b)
-        return F.normalize(enc(prompts.flatten(0, 1), pool).float(), dim=-1).view(b, K, -1)
+        return F.normalize(enc(prompts.flatten(0, 1), pool).to(self.dtype), dim=-1).view(b, K, -1)
 
     def conditional_text_features(self, image_features: torch.Tensor, per_image: bool = False) -> torch.Tensor:
         "Text features of every class's prompt conditioned on each image: (B, K, d)."
-        f = F.normalize(image_features.float(), dim=-1)
+        f = F.normalize(image_features.to(self.dtype), dim=-1)
         ctx = self.prompt_learner.ctx[None] + self.meta_net(f)[:, None]            # (B, M, width)
         if per_image:  # the official implementation: one image at a time, full-length prompts
             pl, enc = self.prompt_learner, self.text_encoder
             out = []
             for c in ctx:
                 prompts = pl.assemble(c)                                            # (K, 77, width)
-                out.append(F.normalize(enc(prompts, enc.pool_index(pl.pool_tokens), truncate=False).float(), dim=-1))
+                out.append(F.normalize(enc(prompts, enc.pool_index(pl.pool_tokens), truncate=False).to(self.dtype), dim=-1))
             return torch.stack(out)
         images_per_chunk = max(1, self.prompt_chunk // self.prompt_learner.n_cls)
         outs = []
@@ -66,9 +69,9 @@ class CoCoOp(CoOp):
 
     def logits(self, image_features: torch.Tensor, per_image: bool = False) -> torch.Tensor:
         "Logits (B, K): sim(x, g(t_i(x)))/τ."
-        f = F.normalize(image_features.float(), dim=-1)
+        f = F.normalize(image_features.to(self.dtype), dim=-1)
         t = self.conditional_text_features(f, per_image)
-        return self.clip.logit_scale.exp().float() * torch.einsum("bd,bkd->bk", f, t)
+        return self.clip.logit_scale.exp() * torch.einsum("bd,bkd->bk", f, t)
 
 # %% ../nbs/05_cocoop.ipynb #d3cd3195
 COCOOP_PAPER = dict(shots=16, epochs=10, batch_size=1, lr=0.002, n_ctx=4, ctx_init="a photo of a")
@@ -105,21 +108,12 @@ def base_to_new(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, seed:
         else:
             kw = dict(coop_kwargs or {}) if method == "coop" else dict(cocoop_kwargs or {})
             train = train_coop if method == "coop" else train_cocoop
-            if method == "coop": kw.setdefault("epochs", paper_epochs(shots))
+            if method == "coop":  # the CoCoOp paper's CoOp baseline (the official vit_b16_ctxv1 config)
+                kw.setdefault("ctx_init", "a photo of a"); kw.setdefault("epochs", paper_epochs(shots, ds.name))
             model, _ = train(clip_model, tokenizer, base, shots=0, seed=seed, test_features=fb, quiet=quiet, **kw)
             b = _accuracy(model, fb, yb)
-            transferred = _transfer(model, clip_model, tokenizer, new.classnames)
+            transferred = model.for_classes(new.classnames)
             n = _accuracy(transferred, fn, yn)
         rows.append(dict(dataset=ds.name, method=method, seed=seed, shots=shots, base=b, new=n, H=harmonic_mean(b, n),
                          seconds=time.time() - t0))
     return rows
-
-def _transfer(model, clip_model, tokenizer, classnames):
-    "The same learned context (and meta-net) for other class names."
-    pl = model.prompt_learner
-    if isinstance(model, CoCoOp):
-        out = CoCoOp(clip_model, tokenizer, classnames, n_ctx=pl.n_ctx, position=pl.position)
-        out.meta_net.load_state_dict(model.meta_net.state_dict())
-    else: out = CoOp(clip_model, tokenizer, classnames, n_ctx=pl.n_ctx, position=pl.position)
-    with torch.no_grad(): out.prompt_learner.ctx.copy_(pl.ctx)
-    return out

@@ -4,9 +4,9 @@
 
 # %% ../nbs/03_coop.ipynb #ba9a5f15
 from __future__ import annotations
-import hashlib, json, math, os, random, time, warnings
+import hashlib, itertools, json, math, os, random, time, warnings
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -21,9 +21,10 @@ from .clip import load_clip, classification_metrics, readable_classname, ZeroSho
 from .data import DatasetSplits, ImageDataset, Datum, set_seed, test_transform, train_transform
 
 # %% auto #0
-__all__ = ['POSITIONS', 'PAPER_EPOCHS', 'UnsupportedTextTower', 'text_tower', 'TextEncoder', 'PromptLearner', 'CoOp',
-           'distributed_rank_world', 'model_fingerprint', 'extract_features', 'paper_epochs', 'lr_at_epoch', 'fit',
-           'evaluate_features', 'prompt_state', 'save_prompts', 'load_prompts', 'nearest_words', 'train_coop']
+__all__ = ['POSITIONS', 'PROMPT_MODELS', 'PAPER_EPOCHS', 'PRECISIONS', 'AUGMENTATIONS', 'UnsupportedTextTower', 'text_tower',
+           'TextEncoder', 'PromptLearner', 'image_dtype', 'CoOp', 'distributed_rank_world', 'model_fingerprint',
+           'feature_views', 'extract_features', 'paper_epochs', 'lr_at_epoch', 'fit', 'evaluate_features',
+           'prompt_state', 'save_prompts', 'load_prompts', 'nearest_words', 'train_coop']
 
 # %% ../nbs/03_coop.ipynb #5cdb44d9
 class UnsupportedTextTower(TypeError):
@@ -168,19 +169,22 @@ class PromptLearner(nn.Module):
         super().__init__()
         if position not in POSITIONS: raise ValueError(f"position must be one of {POSITIONS}, not {position!r}")
         if not classnames: raise ValueError("classnames is empty")
-        emb = text_tower(clip_model).token_embedding
+        tower = text_tower(clip_model)
+        emb = tower.token_embedding
         width, device = emb.weight.shape[1], emb.weight.device
+        # the dtype the text transformer computes in: float16 for a half-precision CLIP, as the official code's `dtype`
+        dtype = tower.transformer.get_cast_dtype() if hasattr(tower.transformer, "get_cast_dtype") else emb.weight.dtype
         self.classnames = [readable_classname(c) for c in classnames]
         if ctx_init:
             ctx_init = " ".join(ctx_init.replace("_", " ").split())
             init_ids = tokenizer.encode(ctx_init)
             n_ctx = len(init_ids)
-            with torch.no_grad(): ctx = emb(torch.tensor(init_ids, device=device)).float().clone()      # (M, width)
+            with torch.no_grad(): ctx = emb(torch.tensor(init_ids, device=device)).to(dtype).clone()    # (M, width)
             if csc: ctx = ctx[None].repeat(len(classnames), 1, 1)                                      # (K, M, width)
         else:
             if n_ctx < 1: raise ValueError(f"n_ctx must be at least 1, not {n_ctx}")
             shape = (len(classnames), n_ctx, width) if csc else (n_ctx, width)
-            ctx = torch.empty(shape, device=device).normal_(0, init_std)
+            ctx = torch.empty(shape, device=device).normal_(0, init_std).to(dtype)
         self.n_ctx, self.ctx_init, self.position, self.csc, self.n_cls = n_ctx, ctx_init, position, csc, len(classnames)
         self.ctx = nn.Parameter(ctx)
         placeholder = " ".join(["X"] * n_ctx)
@@ -190,7 +194,7 @@ class PromptLearner(nn.Module):
             raise ValueError(f"a prompt with {n_ctx} context tokens and the longest class name does not fit in "
                              f"{tokens.shape[1]} tokens; use a smaller n_ctx")
         self._min_length, tokens = last_end + 1, tokens.to(device)
-        with torch.no_grad(): embedded = emb(tokens).float()
+        with torch.no_grad(): embedded = emb(tokens).to(dtype)
         self.register_buffer("tokens", tokens, persistent=False)
         self.register_buffer("prefix", embedded[:, :1].clone(), persistent=False)           # SOS
         self.register_buffer("suffix", embedded[:, 1 + n_ctx:].clone(), persistent=False)   # CLASS . EOS pad
@@ -253,8 +257,18 @@ class PromptLearner(nn.Module):
         return self.assemble(self.ctx)
 
 # %% ../nbs/03_coop.ipynb #82c5dab9
+def image_dtype(clip_model) -> torch.dtype:
+    "The dtype the image tower computes in (float16 for a half-precision CLIP): images are cast to it, as in the official code."
+    visual = clip_model.visual
+    return visual.conv1.weight.dtype if hasattr(visual, "conv1") else next(visual.parameters()).dtype
+
+PROMPT_MODELS = {}   # class name → class, for rebuilding saved prompts
+
 class CoOp(nn.Module):
     "CLIP with learned prompts: logits = cos(g(t_i), f(x))/τ, t_i = [V]_1..[V]_M [CLASS_i]."
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs); PROMPT_MODELS[cls.__name__] = cls
+
     def __init__(self, clip_model, tokenizer, classnames: Sequence[str], n_ctx: int = 16, ctx_init: str | None = None,
                  position: str = "end", csc: bool = False, chunk_size: int | None = 256, checkpointing: bool | None = None,
                  share_prefix: bool = True, init_std: float = 0.02):
@@ -270,6 +284,7 @@ class CoOp(nn.Module):
         self.share_prefix = share_prefix and self.prompt_learner.shared_length > 0 and self.text_encoder.can_share_prefix \
             and self.prompt_length() is not None
         self.backbone = getattr(clip_model, "coop_nb_backbone", type(clip_model).__name__)
+        self.dtype = self.prompt_learner.ctx.dtype   # float32, or float16 for a half-precision CLIP (the official default)
 
     @property
     def classnames(self): return self.prompt_learner.classnames
@@ -290,18 +305,41 @@ class CoOp(nn.Module):
         pool = enc.pool_index(pl.pool_tokens)
         if self.share_prefix: features = enc.forward_shared(*pl.split(pl.ctx, self.prompt_length()), pool)[0]
         else: features = enc(pl.assemble(pl.ctx, self.prompt_length()), pool)
-        return F.normalize(features.float(), dim=-1)
+        return F.normalize(features.to(self.dtype), dim=-1)
 
     def encode_image(self, images: torch.Tensor) -> torch.Tensor:
-        with torch.no_grad(): return F.normalize(self.clip.encode_image(images).float(), dim=-1)
+        with torch.no_grad(): return F.normalize(self.clip.encode_image(images.to(image_dtype(self.clip))).float(), dim=-1)
 
     def logits(self, image_features: torch.Tensor, text_features: torch.Tensor | None = None) -> torch.Tensor:
         "Logits for (normalised) image features (B, d)."
         text_features = self.text_features() if text_features is None else text_features
-        return self.clip.logit_scale.exp().float() * F.normalize(image_features.float(), dim=-1) @ text_features.T
+        f = F.normalize(image_features.to(self.dtype), dim=-1)
+        return self.clip.logit_scale.exp() * f @ text_features.to(self.dtype).T
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return self.logits(self.encode_image(images))
+
+    def build_kwargs(self) -> dict:
+        "How this model's prompt was built: what `for_classes` and `load_prompts` rebuild it with."
+        pl = self.prompt_learner
+        return dict(n_ctx=pl.n_ctx, position=pl.position, csc=pl.csc)
+
+    def for_classes(self, classnames: Sequence[str], clip_model=None, tokenizer=None) -> "CoOp":
+        "The same learned prompt for other class names (how the papers evaluate on new classes and datasets)."
+        pl = self.prompt_learner
+        if pl.csc and [readable_classname(c) for c in classnames] != pl.classnames:
+            raise ValueError(f"class-specific contexts belong to their {pl.n_cls} classes ({pl.classnames[:3]}…) and cannot "
+                             f"be used for other class names; use a unified context to transfer")
+        # built with ctx_init=None so that M is the learned context's, whatever words it started from
+        other = type(self)(clip_model or self.clip, tokenizer or self.tokenizer, classnames, ctx_init=None, **self.build_kwargs())
+        other.prompt_learner.ctx_init = pl.ctx_init
+        learned = dict(self.named_parameters())
+        with torch.no_grad():
+            for name, p in other.named_parameters():
+                if p.requires_grad: p.copy_(learned[name])   # the context (and a meta-net): everything that was trained
+        return other
+
+PROMPT_MODELS["CoOp"] = CoOp
 
 # %% ../nbs/03_coop.ipynb #03307292
 def distributed_rank_world() -> tuple[int, int]:
@@ -346,38 +384,49 @@ def _items_fingerprint(items) -> str:
     return _fingerprint(*[(d.impath if isinstance(d.impath, np.ndarray) else str(d.impath), d.label) for d in items])
 
 @torch.no_grad()  # not inference_mode: training later needs these features in autograd graphs
+def feature_views(clip_model, items: Sequence[Datum], transform, seeds: Sequence[int | None], batch_size: int = 256,
+                  device=None, num_workers: int | None = None) -> Iterator[torch.Tensor]:
+    "For each seed in turn, the normalised features (N, d) of all `items` through `transform` drawn with that seed."
+    device = device or next(clip_model.parameters()).device
+    rank, world = distributed_rank_world()
+    if num_workers is None:  # image files: decode in parallel; in-memory arrays: workers only add overhead
+        num_workers = 0 if not items or isinstance(items[0].impath, np.ndarray) else min(8, os.cpu_count() or 1)
+    shard = list(range(rank, len(items), world))   # under torchrun each process encodes every world-th image
+    per_view = range(0, len(shard), batch_size)
+    # one loader streams every view: its workers start once, and batches never mix two views
+    batches = [[(seed, i) for i in shard[j:j + batch_size]] for seed in seeds for j in per_view]
+    loader = iter(torch.utils.data.DataLoader(ImageDataset(items, transform), batch_sampler=batches, num_workers=num_workers,
+                                              pin_memory=torch.device(device).type == "cuda"))
+    dtype = image_dtype(clip_model)
+    for _ in seeds:
+        feats = [F.normalize(clip_model.encode_image(x.to(device, dtype, non_blocking=True)).float(), dim=-1).cpu()
+                 for x, _ in itertools.islice(loader, len(per_view))]
+        feats = torch.cat(feats) if feats else torch.empty(0, clip_model.visual.output_dim)  # an empty shard
+        yield _gather_shards(feats, len(items), rank, world) if world > 1 else feats
+
 def extract_features(clip_model, items: Sequence[Datum], transform, batch_size: int = 256, device=None, seed: int | None = None,
                      cache_dir: str | Path | None = None, num_workers: int | None = None, quiet: bool = True) -> torch.Tensor:
     "Normalised image features (N, d) of `items` through `transform` (seeded when random), cached on disk if `cache_dir`."
-    device = device or next(clip_model.parameters()).device
-    rank, world = distributed_rank_world()
+    rank, _ = distributed_rank_world()
     path = None
     if cache_dir is not None:
         key = _fingerprint(model_fingerprint(clip_model), _items_fingerprint(items), repr(transform), seed)
         path = Path(cache_dir) / f"features_{key}.pt"
         if path.exists(): return torch.load(path, weights_only=True)
-    if num_workers is None:  # image files: decode in parallel; in-memory arrays: workers only add overhead
-        num_workers = 0 if not items or isinstance(items[0].impath, np.ndarray) else min(8, os.cpu_count() or 1)
-    shard = list(range(rank, len(items), world))   # under torchrun each process encodes every world-th image
-    loader = torch.utils.data.DataLoader(ImageDataset(items, transform, seed=seed), batch_size=batch_size, sampler=shard,
-                                         num_workers=num_workers, pin_memory=torch.device(device).type == "cuda")
-    feats = []
-    for x, _ in (loader if quiet else progress_bar(loader, leave=False)):
-        feats.append(F.normalize(clip_model.encode_image(x.to(device, non_blocking=True)).float(), dim=-1).cpu())
-    feats = torch.cat(feats) if feats else torch.empty(0, clip_model.visual.output_dim)  # an empty shard
-    if world > 1: feats = _gather_shards(feats, len(items), rank, world)
+    feats = next(feature_views(clip_model, items, transform, [seed], batch_size, device, num_workers))
     if path is not None and rank == 0:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp"); torch.save(feats, tmp); tmp.replace(path)  # atomic: never a half-written cache
     return feats
 
 # %% ../nbs/03_coop.ipynb #c7309994
-PAPER_EPOCHS = {1: 50, 2: 50, 4: 100, 8: 100, 16: 200}
+# the official scripts' configs: rn50_ep50 at 1 shot, rn50_ep100 at 2 and 4, rn50 (200 epochs) at 8 and 16
+PAPER_EPOCHS = {1: 50, 2: 100, 4: 100, 8: 200, 16: 200}
 
 def paper_epochs(shots: int, dataset: str = "") -> int:
-    "Epochs of the official CoOp configs for `shots` (50 on ImageNet)."
+    "Epochs of the official CoOp configs for `shots` (50 on ImageNet, for every number of shots)."
     if dataset == "ImageNet": return 50
-    return PAPER_EPOCHS.get(shots, 200 if shots > 16 else 50)
+    return PAPER_EPOCHS.get(shots, 50 if shots <= 1 else 100 if shots <= 4 else 200)
 
 def lr_at_epoch(epoch: int, epochs: int, lr: float = 0.002, warmup_epochs: int = 1, warmup_lr: float = 1e-5) -> float:
     "Dassl's constant warm-up then cosine annealing (T_max = epochs), per epoch."
@@ -385,20 +434,34 @@ def lr_at_epoch(epoch: int, epochs: int, lr: float = 0.002, warmup_epochs: int =
     return 0.5 * lr * (1 + math.cos(math.pi * (epoch - warmup_epochs) / epochs))
 
 # %% ../nbs/03_coop.ipynb #5ffe3739
+PRECISIONS = ("fp32", "amp", "fp16")
+
 def _autocast(precision: str, device):
-    if precision == "fp32": return torch.autocast(device_type="cpu", enabled=False)
+    if precision in ("fp32", "fp16"): return torch.autocast(device_type="cpu", enabled=False)  # fp16: the weights are half already
     if precision == "amp":
         dev = torch.device(device).type
         dtype = torch.float16 if dev == "cuda" else torch.bfloat16
         return torch.autocast(device_type=dev, dtype=dtype)
-    raise ValueError(f"precision must be 'fp32' or 'amp', not {precision!r}")
+    raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")
 
-def fit(model: nn.Module, train_features: Sequence[torch.Tensor] | torch.Tensor, train_labels: torch.Tensor, epochs: int,
-        batch_size: int = 32, lr: float = 0.002, momentum: float = 0.9, weight_decay: float = 5e-4,
-        warmup_epochs: int = 1, warmup_lr: float = 1e-5, precision: str = "fp32", seed: int = 1,
+def _check_precision(precision: str, params) -> None:
+    "fp16 trains half-precision parameters directly (the official default); fp32 and amp train float32 ones."
+    if precision not in PRECISIONS: raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")
+    half = {p.dtype for p in params} == {torch.float16}
+    if precision == "fp16" and not half:
+        raise ValueError("precision='fp16' trains a half-precision model: load CLIP with load_clip(..., precision='fp16')")
+    if precision != "fp16" and half:
+        raise ValueError(f"this CLIP model is half precision, which trains with precision='fp16', not {precision!r}; "
+                         f"or load it with load_clip(..., precision='fp32')")
+
+def fit(model: nn.Module, train_features: torch.Tensor | Sequence[torch.Tensor] | Callable[[int], torch.Tensor],
+        train_labels: torch.Tensor, epochs: int, batch_size: int = 32, lr: float = 0.002, momentum: float = 0.9,
+        weight_decay: float = 5e-4, warmup_epochs: int = 1, warmup_lr: float = 1e-5, precision: str = "fp32", seed: int = 1,
         quiet: bool = False, plot: bool = False) -> list[dict]:
-    "Train the trainable parameters of `model` on cached image features (one tensor per augmented view)."
-    views = [train_features] if isinstance(train_features, torch.Tensor) else list(train_features)
+    """Train the trainable parameters of `model` on image features: one tensor, several augmented views (epoch e
+    uses view e mod V), or a function giving each epoch's features (a fresh view per epoch)."""
+    views = (lambda epoch: train_features) if isinstance(train_features, torch.Tensor) else train_features
+    if not callable(views): views = (lambda cached: lambda epoch: cached[epoch % len(cached)])(list(train_features))
     device = next(model.parameters()).device
     rank, world = distributed_rank_world()
     forward = model.logits
@@ -407,6 +470,7 @@ def fit(model: nn.Module, train_features: Sequence[torch.Tensor] | torch.Tensor,
         forward = torch.nn.parallel.DistributedDataParallel(_Logits(model), device_ids=[device] if device.type == "cuda" else None)
         quiet = quiet or rank > 0
     params = [p for p in model.parameters() if p.requires_grad]
+    _check_precision(precision, params)
     opt = torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
     scaler = torch.amp.GradScaler(enabled=precision == "amp" and torch.device(device).type == "cuda")
     n = len(train_labels)
@@ -417,7 +481,7 @@ def fit(model: nn.Module, train_features: Sequence[torch.Tensor] | torch.Tensor,
     mb = range(epochs) if quiet else master_bar(range(epochs))
     for epoch in mb:
         for group in opt.param_groups: group["lr"] = lr_at_epoch(epoch, epochs, lr, warmup_epochs, warmup_lr)
-        feats = views[epoch % len(views)]
+        feats = views(epoch)
         order = torch.randperm(n, generator=g)
         tot_loss, tot_correct, seen = 0.0, 0, 0
         batches = range(n_batches) if quiet else progress_bar(range(n_batches), parent=mb)
@@ -427,7 +491,8 @@ def fit(model: nn.Module, train_features: Sequence[torch.Tensor] | torch.Tensor,
             x, y = feats[idx].to(device), train_labels[idx].to(device)
             with _autocast(precision, device):
                 logits = forward(x)
-                loss = F.cross_entropy(logits.float(), y)
+                # fp16: the loss of the half-precision logits, as the official code computes it
+                loss = F.cross_entropy(logits if precision == "fp16" else logits.float(), y)
             opt.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
             scaler.step(opt); scaler.update()
@@ -454,7 +519,7 @@ def prompt_state(model: nn.Module) -> dict:
     pl = model.prompt_learner
     state = dict(kind=type(model).__name__, coop_nb_version=coop_nb.__version__, backbone=model.backbone,
                  n_ctx=pl.n_ctx, ctx_init=pl.ctx_init, position=pl.position, csc=pl.csc, classnames=list(pl.classnames),
-                 ctx=pl.ctx.detach().cpu())
+                 build=model.build_kwargs(), ctx=pl.ctx.detach().cpu())
     if hasattr(model, "meta_net"): state["meta_net"] = {k: v.cpu() for k, v in model.meta_net.state_dict().items()}
     return state
 
@@ -476,15 +541,16 @@ def load_prompts(path: str | Path, clip_model=None, tokenizer=None, classnames: 
     if state["csc"] and not same:
         raise ValueError(f"{path} holds class-specific contexts for {len(state['classnames'])} classes "
                          f"({state['classnames'][:3]}…); they cannot be used for other class names. Use a unified context to transfer.")
-    classnames = state["classnames"] if classnames is None else classnames
-    if state["kind"] == "CoCoOp":
-        from coop_nb.cocoop import CoCoOp
-        model = CoCoOp(clip_model, tokenizer, classnames, n_ctx=state["n_ctx"], position=state["position"], **kwargs)
-    else:
-        model = CoOp(clip_model, tokenizer, classnames, n_ctx=state["n_ctx"], position=state["position"], csc=state["csc"], **kwargs)
+    if state["kind"] not in PROMPT_MODELS: import coop_nb.cocoop   # registers CoCoOp
+    cls = PROMPT_MODELS.get(state["kind"]) or CoOp
+    build = state.get("build") or dict(n_ctx=state["n_ctx"], position=state["position"], csc=state["csc"])  # files before 0.1.1
+    if cls is not CoOp: build = {k: v for k, v in build.items() if k != "csc"}
+    # built at the saved size (ctx_init=None), then filled with the saved values
+    model = cls(clip_model, tokenizer, state["classnames"], ctx_init=None, **build, **kwargs)
     model.prompt_learner.ctx_init = state["ctx_init"]
     with torch.no_grad(): model.prompt_learner.ctx.copy_(state["ctx"])
     if "meta_net" in state: model.meta_net.load_state_dict(state["meta_net"])
+    model = model if same else model.for_classes(classnames)
     return model.to(next(clip_model.parameters()).device)
 
 # %% ../nbs/03_coop.ipynb #a5b43b36
@@ -503,20 +569,44 @@ def nearest_words(model: nn.Module, tokenizer, k: int = 3) -> list[list[tuple[st
     return [[(word(valid[j]), float(d)) for j, d in zip(idx, ds)] for idx, ds in zip(top.indices, top.values)]
 
 # %% ../nbs/03_coop.ipynb #2d2cf277
+AUGMENTATIONS = ("fresh", "cached", "none")
+
+def _augmentation(ds: DatasetSplits, augmentation: str | None, train_views: int | None) -> tuple[str, int]:
+    "The augmentation mode and number of cached views a run uses; the papers': a fresh view per image per epoch."
+    if augmentation is None:  # train_views alone (older calls) picks the cached mode
+        augmentation = ("none" if train_views == 0 else "cached") if train_views is not None else ("fresh" if ds.augment else "none")
+    if augmentation not in AUGMENTATIONS: raise ValueError(f"augmentation must be one of {AUGMENTATIONS}, not {augmentation!r}")
+    if augmentation == "cached":
+        train_views = 10 if train_views is None else train_views
+        if train_views < 1: raise ValueError(f"augmentation='cached' needs train_views >= 1, not {train_views}")
+    return augmentation, train_views if augmentation == "cached" else 0
+
+class _FreshViews:
+    "Each epoch's features from one stream of views, in epoch order: a new random view of every image per epoch."
+    def __init__(self, stream: Iterator[torch.Tensor]): self.stream, self.next_epoch = stream, 0
+    def __call__(self, epoch: int) -> torch.Tensor:
+        if epoch != self.next_epoch: raise RuntimeError(f"fresh views come in epoch order: expected epoch {self.next_epoch}, got {epoch}")
+        self.next_epoch += 1
+        return next(self.stream)
+
 def train_coop(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, seed: int = 1, n_ctx: int = 16,
                ctx_init: str | None = None, position: str = "end", csc: bool = False, epochs: int | None = None,
-               batch_size: int = 32, lr: float = 0.002, train_views: int | None = None, precision: str = "fp32",
-               cache_dir: str | Path | None = None, test_features: torch.Tensor | None = None, quiet: bool = True,
-               model_cls=None, **model_kwargs) -> tuple[nn.Module, dict]:
-    "Few-shot CoOp on `ds` with the papers' protocol; returns (model, record with test metrics and timings)."
+               batch_size: int = 32, lr: float = 0.002, augmentation: str | None = None, train_views: int | None = None,
+               precision: str | None = None, cache_dir: str | Path | None = None, test_features: torch.Tensor | None = None,
+               quiet: bool = True, model_cls=None, **model_kwargs) -> tuple[nn.Module, dict]:
+    """Few-shot CoOp on `ds` with the papers' protocol; returns (model, record with test metrics and timings).
+    `augmentation`: "fresh" (the papers': a new view per image per epoch), "cached" (`train_views` views, cycled) or "none".
+    `precision`: the CLIP model's own by default ("fp16" for a half-precision CLIP, else "fp32"), or "amp"."""
     from coop_nb.data import few_shot_splits
     t0 = time.time()
     fs = few_shot_splits(ds, shots, seed) if shots > 0 else ds
     epochs = epochs or paper_epochs(shots, ds.name)
+    augmentation, train_views = _augmentation(ds, augmentation, train_views)
     test_tf = test_transform(clip_model)
-    if train_views is None: train_views = 10 if ds.augment else 0
-    if train_views > 0:
-        tf = train_transform(clip_model, padding=ds.crop_padding)
+    tf = train_transform(clip_model, padding=ds.crop_padding)
+    if augmentation == "fresh":
+        views = _FreshViews(feature_views(clip_model, fs.train, tf, [seed * 1000 + e for e in range(epochs)]))
+    elif augmentation == "cached":
         views = [extract_features(clip_model, fs.train, tf, seed=seed * 1000 + v, cache_dir=cache_dir) for v in range(train_views)]
     else:
         views = [extract_features(clip_model, fs.train, test_tf, cache_dir=cache_dir)]
@@ -528,10 +618,12 @@ def train_coop(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, seed: 
     kwargs = dict(n_ctx=n_ctx, ctx_init=ctx_init, position=position, **model_kwargs)
     if model_cls is CoOp: kwargs["csc"] = csc
     model = model_cls(clip_model, tokenizer, ds.classnames, **kwargs)
+    precision = precision or ("fp16" if model.dtype == torch.float16 else "fp32")
     history = fit(model, views, labels, epochs, batch_size=batch_size, lr=lr, precision=precision, seed=seed, quiet=quiet)
-    t_fit = time.time() - t0 - t_feat
+    t_fit = time.time() - t0 - t_feat   # with fresh views this includes encoding them, as in the official loop
     metrics = evaluate_features(model, test_features, torch.tensor([d.label for d in ds.test]))
     record = dict(dataset=ds.name, method=model_cls.__name__ + ("-CSC" if csc else ""), shots=shots, seed=seed,
                   n_ctx=model.prompt_learner.n_ctx, ctx_init=ctx_init, position=position, epochs=epochs,
-                  train_views=train_views, final_loss=history[-1]["loss"], seconds_features=t_feat, seconds_fit=t_fit, **metrics)
+                  augmentation=augmentation, train_views=epochs if augmentation == "fresh" else train_views,
+                  precision=precision, final_loss=history[-1]["loss"], seconds_features=t_feat, seconds_fit=t_fit, **metrics)
     return model, record

@@ -19,7 +19,7 @@ from torchvision import transforms as T
 __all__ = ['DATASET_LAYOUTS', 'PAPER_DATASETS', 'IMAGENET_TARGETS', 'DOWNLOADERS', 'IMAGE_SUFFIXES', 'Datum', 'DatasetSplits',
            'classnames_of', 'split_by_label', 'DatasetError', 'read_split', 'write_split', 'read_classnames_txt',
            'load_dataset', 'make_split', 'load_image_folder', 'make_fake_dataset', 'verify', 'set_seed',
-           'sample_few_shot', 'few_shot_splits', 'subsample_classes', 'test_transform', 'train_transform',
+           'sample_few_shot', 'few_shot_splits', 'subsample_classes', 'test_transform', 'train_transform', 'read_image',
            'ImageDataset', 'arrange_torchvision_download', 'download_dataset']
 
 # %% ../nbs/01_data.ipynb #82788728
@@ -394,29 +394,34 @@ def subsample_classes(ds: DatasetSplits, subsample: str = "all") -> DatasetSplit
     return replace(ds, train=keep(ds.train), val=keep(ds.val), test=keep(ds.test), classnames=[ds.classnames[y] for y in selected])
 
 # %% ../nbs/01_data.ipynb #66dc8617
-def _preprocess_cfg(model) -> dict:
+def _preprocess_cfg(model=None, **overrides):
+    "The preprocessing configuration open_clip records for `model` (or its defaults: OpenAI's), with `overrides`."
+    from open_clip.transform import PreprocessCfg, merge_preprocess_dict
     import open_clip
-    cfg = open_clip.get_model_preprocess_cfg(model)
-    size = cfg["size"]
-    return dict(size=size if isinstance(size, int) else size[0], mean=cfg["mean"], std=cfg["std"])
+    cfg = merge_preprocess_dict(PreprocessCfg(), open_clip.get_model_preprocess_cfg(model) if model is not None else {})
+    return PreprocessCfg(**merge_preprocess_dict(cfg, overrides))
 
-def test_transform(model=None, size: int = 224, mean=None, std=None):
-    "CLIP's test preprocessing: bicubic resize of the shorter side, centre crop, normalise."
-    cfg = _preprocess_cfg(model) if model is not None else {}
-    size, mean, std = cfg.get("size", size), mean or cfg.get("mean", (0.48145466, 0.4578275, 0.40821073)), std or cfg.get("std", (0.26862954, 0.26130258, 0.27577711))
-    return T.Compose([T.Resize(size, interpolation=T.InterpolationMode.BICUBIC), T.CenterCrop(size),
-                      T.Lambda(_to_rgb), T.ToTensor(), T.Normalize(mean, std)])
+def test_transform(model=None, size: int | None = None, mean=None, std=None):
+    "The model's own test preprocessing (open_clip's): resize as the model was trained (shorter side or squash), centre crop, normalise."
+    from open_clip.transform import image_transform_v2
+    return image_transform_v2(_preprocess_cfg(model, size=size, mean=mean, std=std), is_train=False)
 
-def train_transform(model=None, size: int = 224, mean=None, std=None, scale=(0.08, 1.0), padding: int = 0):
+def train_transform(model=None, size: int | None = None, mean=None, std=None, scale=(0.08, 1.0), padding: int = 0):
     "The papers' training augmentation: random resized crop (scale 0.08–1), horizontal flip, normalise; `padding` > 0: a shifted crop instead."
-    cfg = _preprocess_cfg(model) if model is not None else {}
-    size, mean, std = cfg.get("size", size), mean or cfg.get("mean", (0.48145466, 0.4578275, 0.40821073)), std or cfg.get("std", (0.26862954, 0.26130258, 0.27577711))
+    cfg = _preprocess_cfg(model, size=size, mean=mean, std=std)
+    interpolation = T.InterpolationMode.BILINEAR if cfg.interpolation == "bilinear" else T.InterpolationMode.BICUBIC
     # padding > 0 is for tiny images (CIFAR's recipe): shift by up to `padding` pixels, never cut the object away
-    crop = T.RandomCrop(size, padding=padding, padding_mode="edge") if padding else \
-        T.RandomResizedCrop(size, scale=scale, interpolation=T.InterpolationMode.BICUBIC)
-    return T.Compose([crop, T.RandomHorizontalFlip(), T.Lambda(_to_rgb), T.ToTensor(), T.Normalize(mean, std)])
+    crop = T.RandomCrop(cfg.size, padding=padding, padding_mode="edge") if padding else \
+        T.RandomResizedCrop(cfg.size, scale=scale, interpolation=interpolation)
+    return T.Compose([crop, T.RandomHorizontalFlip(), T.ToTensor(), T.Normalize(cfg.mean, cfg.std)])
 
-def _to_rgb(im: Image.Image) -> Image.Image: return im if im.mode == "RGB" else im.convert("RGB")
+def read_image(impath) -> Image.Image:
+    "An RGB image from a file path or an in-memory uint8 array, converted when read (as the official loader)."
+    if isinstance(impath, np.ndarray): return Image.fromarray(impath)
+    try:
+        with Image.open(impath) as im: return im.convert("RGB")
+    except FileNotFoundError as e: raise DatasetError(f"image listed but missing: {impath}; run `verify(dataset)` to list every problem.") from e
+    except OSError as e: raise DatasetError(f"unreadable image {impath} ({e}); run `verify(dataset)`.") from e
 
 class ImageDataset(torch.utils.data.Dataset):
     "(image tensor, label) pairs from `Datum`s through `transform`; images from files or in-memory arrays."
@@ -425,17 +430,22 @@ class ImageDataset(torch.utils.data.Dataset):
         # augmented views whatever the number of DataLoader workers or torchrun processes
         self.items, self.transform, self.seed = list(items), transform or test_transform(), seed
     def __len__(self): return len(self.items)
-    def __getitem__(self, i):
+    def _view(self, i):
+        seed, i = i if isinstance(i, tuple) else (self.seed, i)
         d = self.items[i]
-        if isinstance(d.impath, np.ndarray): im = Image.fromarray(d.impath)
-        else:
-            try: im = Image.open(d.impath); im.load()
-            except FileNotFoundError as e: raise DatasetError(f"image listed but missing: {d.impath}; run `verify(dataset)` to list every problem.") from e
-            except OSError as e: raise DatasetError(f"unreadable image {d.impath} ({e}); run `verify(dataset)`.") from e
-        if self.seed is None: return self.transform(im), d.label
-        with torch.random.fork_rng(devices=[]):  # leaves the caller's random state untouched
-            torch.manual_seed(self.seed * 1_000_003 + i)
-            return self.transform(im), d.label
+        im = read_image(d.impath)
+        # item i's own random state for this view; only the CPU generator, which the transforms draw from
+        # (torch.manual_seed would also seed every accelerator: 100x slower, and it dominated fresh views)
+        if seed is not None: torch.default_generator.manual_seed(seed * 1_000_003 + i)
+        return self.transform(im), d.label
+
+    def __getitem__(self, i):
+        "Item `i`, or `(seed, i)`: item i's view for another seed (one loader can then stream many views)."
+        with torch.random.fork_rng(devices=[]): return self._view(i)   # leaves the caller's random state untouched
+
+    def __getitems__(self, indices):
+        "A whole batch, as the DataLoader asks for it: the random state is saved and restored once, not per image."
+        with torch.random.fork_rng(devices=[]): return [self._view(i) for i in indices]
 
 # %% ../nbs/01_data.ipynb #a638439e
 # Where torchvision puts the images (relative to the dataset folder) → where the CoOp layout wants them.

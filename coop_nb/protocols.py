@@ -11,25 +11,28 @@ from typing import Sequence
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 import open_clip
 
 import coop_nb
 from .clip import (load_clip, class_weights, classification_metrics, readable_classname, _resolve_backbone,
-                          GENERIC_TEMPLATE, TOY_BACKBONE, PAPER_BACKBONES)
+                          ensemble_templates, GENERIC_TEMPLATE, TOY_BACKBONE, PAPER_BACKBONES)
 from .data import (DatasetSplits, DatasetError, load_dataset, load_image_folder, few_shot_splits,
                           subsample_classes, test_transform, DATASET_LAYOUTS, PAPER_DATASETS, IMAGENET_TARGETS, _ALIASES)
-from .coop import CoOp, POSITIONS, distributed_rank_world, extract_features, evaluate_features, paper_epochs, train_coop, save_prompts, load_prompts
-from .cocoop import CoCoOp, harmonic_mean, _transfer
+from .coop import (CoOp, POSITIONS, AUGMENTATIONS, PRECISIONS, distributed_rank_world, extract_features, evaluate_features,
+                          paper_epochs, text_tower, train_coop, save_prompts, load_prompts)
+from .cocoop import CoCoOp, harmonic_mean
 from .toyworld import TOY_DATASETS, load_toy_dataset
 from .toybench import linear_probe
 
 # %% auto #0
-__all__ = ['PAPER_SOURCE', 'CROSS_DATASET_TARGETS', 'METHODS', 'PROMPT_METHODS', 'TRAINED_METHODS', 'PAPER_CONFIGS',
-           'known_datasets', 'is_toy', 'check_dataset', 'get_dataset', 'ConfigError', 'RunConfig', 'paper_config',
-           'run', 'few_shot_protocol', 'base_to_new_protocol', 'transfer_protocol', 'domain_generalisation_protocol',
-           'collect_records', 'few_shot_table', 'base_to_new_table', 'transfer_table', 'format_rows', 'tables',
-           'plot_few_shot', 'train_parser', 'train_main', 'zeroshot_parser', 'zeroshot_main', 'eval_parser',
-           'evaluate_prompt', 'eval_main', 'tables_parser', 'tables_main']
+__all__ = ['PAPER_SOURCE', 'CROSS_DATASET_TARGETS', 'METHODS', 'PROMPT_METHODS', 'TRAINED_METHODS', 'PAPERS', 'PAPER_RECIPES',
+           'PAPER_DEFAULT_METHOD', 'PAPER_CONFIGS', 'known_datasets', 'is_toy', 'check_dataset', 'get_dataset',
+           'ConfigError', 'RunConfig', 'paper_config', 'run', 'few_shot_protocol', 'base_to_new_protocol',
+           'transfer_protocol', 'domain_generalisation_protocol', 'collect_records', 'few_shot_table',
+           'base_to_new_table', 'transfer_table', 'format_rows', 'tables', 'plot_few_shot', 'train_parser',
+           'train_main', 'zeroshot_parser', 'zeroshot_main', 'eval_parser', 'evaluate_prompt', 'eval_main',
+           'tables_parser', 'tables_main']
 
 # %% ../nbs/07_protocols.ipynb #93d4da62
 PAPER_SOURCE = "ImageNet"
@@ -82,13 +85,15 @@ class RunConfig:
     n_ctx: int | None = None
     ctx_init: str | None = None
     position: str = "end"
-    precision: str = "fp32"
+    precision: str | None = None      # None: fp16 for a paper's recipe on CUDA (the official default), else fp32
     epochs: int | None = None
     batch_size: int | None = None
     lr: float = 0.002
+    augmentation: str | None = None   # None: "fresh", the papers' protocol (a new view per image per epoch)
     train_views: int | None = None
     subsample: str = "all"
     eval_datasets: tuple = ()
+    paper: str | None = None          # the paper whose recipe this is (set by `paper_config`)
 
     def validate(self) -> "RunConfig":
         "Raise `ConfigError` for any impossible combination; reads no data and loads no model."
@@ -101,7 +106,7 @@ class RunConfig:
         if trained and self.shots < 1: raise err(f"{self.method} learns from labelled images: shots must be at least 1, not {self.shots}")
         if self.seed < 0: raise err(f"seed must be non-negative, not {self.seed}")
         if not prompt:
-            given = [f"--{k.replace('_', '-')}" for k in ("n_ctx", "ctx_init", "epochs", "batch_size", "train_views") if getattr(self, k) is not None]
+            given = [f"--{k.replace('_', '-')}" for k in ("n_ctx", "ctx_init", "epochs", "batch_size", "augmentation", "train_views") if getattr(self, k) is not None]
             if self.position != "end": given.append("--position")
             if given: raise err(f"{', '.join(given)} only apply to a learned prompt (coop, coop-csc, cocoop)")
         if self.n_ctx is not None and self.n_ctx < 1: raise err(f"n_ctx must be at least 1, not {self.n_ctx}")
@@ -110,7 +115,11 @@ class RunConfig:
                       f"drop --n-ctx {self.n_ctx} or change the words")
         if self.position not in POSITIONS: raise err(f"position must be one of {', '.join(POSITIONS)}, not {self.position!r}")
         if self.method == "cocoop" and self.position != "end": raise err("CoCoOp puts the class token at the end; drop --position")
-        if self.precision not in ("fp32", "amp"): raise err(f"precision must be fp32 or amp, not {self.precision!r}")
+        if self.precision is not None and self.precision not in PRECISIONS: raise err(f"precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}")
+        if self.augmentation is not None and self.augmentation not in AUGMENTATIONS:
+            raise err(f"augmentation must be one of {', '.join(AUGMENTATIONS)}, not {self.augmentation!r}")
+        if self.augmentation in ("fresh", "none") and self.train_views: raise err(f"--train-views counts cached views; drop it or use --augmentation cached")
+        if self.paper is not None and self.paper not in PAPERS: raise err(f"unknown paper {self.paper!r}; use one of {', '.join(PAPERS)}")
         for k in ("epochs", "batch_size", "train_views"):
             v = getattr(self, k)
             if v is not None and v < (0 if k == "train_views" else 1): raise err(f"{k} must be positive, not {v}")
@@ -122,10 +131,13 @@ class RunConfig:
         if self.subsample == "base" and self.eval_datasets: raise err("choose base-to-new (--subsample base) or --eval-datasets, not both")
         return self
 
-    def resolved(self) -> "RunConfig":
-        "A validated copy with every default filled in (what the record stores)."
+    def resolved(self, device: str | torch.device | None = None) -> "RunConfig":
+        "A validated copy with every default filled in (what the record stores), for a run on `device` (default: CUDA if any)."
         self.validate()
         c = dataclasses.replace(self, eval_datasets=tuple(self.eval_datasets))
+        if c.precision is None:  # the official code's default is fp16, which needs a GPU to be worth it
+            on_cuda = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu")).type == "cuda"
+            c.precision = "fp16" if c.paper and on_cuda else "fp32"
         if c.method not in TRAINED_METHODS: c.shots = 0
         if c.backbone is None:
             c.backbone = TOY_BACKBONE if is_toy(c.dataset) else ("ViT-B/16" if c.method == "cocoop" else "RN50")
@@ -135,34 +147,49 @@ class RunConfig:
             if c.n_ctx is None: c.n_ctx = len(c.ctx_init.split()) if c.ctx_init else 16
             if c.epochs is None: c.epochs = 10 if cocoop else paper_epochs(c.shots, _ALIASES.get(c.dataset, c.dataset))
             if c.batch_size is None: c.batch_size = 1 if cocoop else 32
+            if c.augmentation is None: c.augmentation = "cached" if c.train_views else "fresh"
+            if c.augmentation == "cached" and c.train_views is None: c.train_views = 10
         return c
 
-    def key(self) -> str:
+    def key(self, device=None) -> str:
         "A short hash of the resolved configuration: two runs share it only if they would compute the same thing."
-        return hashlib.sha1(json.dumps(asdict(self.resolved()), sort_keys=True).encode()).hexdigest()[:10]
+        return hashlib.sha1(json.dumps(asdict(self.resolved(device)), sort_keys=True).encode()).hexdigest()[:10]
 
-    def run_dir(self, out: str | Path) -> Path:
+    def run_dir(self, out: str | Path, device=None) -> Path:
         "Where the run's record and prompt live: <out>/<dataset>/<method>/<backbone>/<shots>shots[-base]-<key>/seed<seed>."
-        c = self.resolved()
-        tag = f"{c.shots}shots" + ("-base" if c.subsample == "base" else "") + f"-{c.key()}"
+        c = self.resolved(device)
+        tag = f"{c.shots}shots" + ("-base" if c.subsample == "base" else "") + f"-{c.key(device)}"
         return Path(out) / Path(c.dataset).name / c.method / c.backbone.replace("/", "-") / tag / f"seed{c.seed}"
 
 # %% ../nbs/07_protocols.ipynb #30262906
-PAPER_CONFIGS = {
-    "coop": dict(method="coop", backbone="RN50", n_ctx=16, ctx_init=None, position="end", batch_size=32, lr=0.002),
-    "coop-csc": dict(method="coop-csc", backbone="RN50", n_ctx=16, ctx_init=None, position="end", batch_size=32, lr=0.002),
-    "cocoop": dict(method="cocoop", backbone="ViT-B/16", ctx_init="a photo of a", epochs=10, batch_size=1, lr=0.002, shots=16),
+PAPERS = ("coop", "cocoop")
+# (paper, method) → the recipe of the official scripts and configs; epochs left out follow `paper_epochs`
+PAPER_RECIPES = {
+    ("coop", "zeroshot"): dict(backbone="RN50"),
+    ("coop", "zeroshot-ensemble"): dict(backbone="RN50"),
+    ("coop", "linear-probe"): dict(backbone="RN50"),
+    ("coop", "coop"): dict(backbone="RN50", n_ctx=16, ctx_init=None, position="end", batch_size=32, lr=0.002),
+    ("coop", "coop-csc"): dict(backbone="RN50", n_ctx=16, ctx_init=None, position="end", batch_size=32, lr=0.002),
+    ("cocoop", "zeroshot"): dict(backbone="ViT-B/16"),
+    ("cocoop", "coop"): dict(backbone="ViT-B/16", ctx_init="a photo of a", position="end", batch_size=32, lr=0.002, shots=16),
+    ("cocoop", "cocoop"): dict(backbone="ViT-B/16", ctx_init="a photo of a", epochs=10, batch_size=1, lr=0.002, shots=16),
 }
+PAPER_DEFAULT_METHOD = {"coop": "coop", "cocoop": "cocoop"}
+PAPER_CONFIGS = {"coop": PAPER_RECIPES[("coop", "coop")], "coop-csc": PAPER_RECIPES[("coop", "coop-csc")],
+                 "cocoop": PAPER_RECIPES[("cocoop", "cocoop")]}   # the names `--paper` accepted before 0.1.1
 
-def paper_config(paper: str, dataset: str, **overrides) -> RunConfig:
-    "The `paper`'s configuration ('coop', 'coop-csc' or 'cocoop') for `dataset`; keyword arguments override it."
-    if paper not in PAPER_CONFIGS: raise ConfigError(f"unknown paper configuration {paper!r}; use one of {', '.join(PAPER_CONFIGS)}")
-    cfg = dict(PAPER_CONFIGS[paper])
-    if "method" in overrides and overrides["method"] not in (None, cfg["method"]):
-        raise ConfigError(f"--paper {paper} trains {cfg['method']}, not {overrides['method']}; drop one of the two")
-    if overrides.get("ctx_init") is None and overrides.get("n_ctx") is not None and "n_ctx" not in cfg: cfg["ctx_init"] = None
+def paper_config(paper: str, dataset: str, method: str | None = None, **overrides) -> RunConfig:
+    "The `paper`'s configuration ('coop' or 'cocoop') of `method` (default: the paper's own) for `dataset`; keyword arguments override it."
+    if paper == "coop-csc": paper, method = "coop", method or "coop-csc"   # the older spelling
+    if paper not in PAPERS: raise ConfigError(f"unknown paper configuration {paper!r}; use one of {', '.join(PAPERS)}")
+    method = method or PAPER_DEFAULT_METHOD[paper]
+    if (paper, method) not in PAPER_RECIPES:
+        runs = sorted(m for p, m in PAPER_RECIPES if p == paper)
+        raise ConfigError(f"the {paper} paper has no {method} recipe; it runs {', '.join(runs)} (drop --paper or choose one of them)")
+    cfg = dict(PAPER_RECIPES[(paper, method)])
+    if overrides.get("ctx_init") is None and overrides.get("n_ctx") is not None: cfg.pop("ctx_init", None)  # M given: random init
     cfg.update({k: v for k, v in overrides.items() if v is not None})
-    return RunConfig(dataset=dataset, **cfg)
+    return RunConfig(dataset=dataset, method=method, paper=paper, **cfg)
 
 # %% ../nbs/07_protocols.ipynb #6b76997a
 def _labels(items) -> torch.Tensor: return torch.tensor([d.label for d in items])
@@ -188,7 +215,7 @@ def _predict(model, feats: torch.Tensor, subset: list[int] | None = None, batch_
     for i in range(0, len(feats), batch_size):
         f = feats[i:i + batch_size]
         if isinstance(model, _Probe): s = model.scores(f)
-        elif isinstance(model, torch.Tensor): s = f.to(model.device) @ model.T        # zero-shot class weights
+        elif isinstance(model, torch.Tensor): s = F.normalize(f.to(model.device, model.dtype), dim=-1) @ model.T   # zero-shot class weights
         else:
             with torch.inference_mode(): s = model.logits(f.to(next(model.parameters()).device))
         s = s.float().cpu()
@@ -200,8 +227,8 @@ def _metrics(model, feats, labels, n_classes, subset=None) -> dict:
     return {k: m[k] for k in ("accuracy", "macro_f1", "n")}
 
 def _zero_shot_weights(clip_model, tokenizer, ds: DatasetSplits, ensemble: bool) -> torch.Tensor:
-    templates = [ds.template] + ([t("{}") for t in open_clip.zero_shot_metadata.SIMPLE_IMAGENET_TEMPLATES] if ensemble else [])
-    return class_weights(clip_model, tokenizer, ds.classnames, list(dict.fromkeys(templates)))
+    "The hand-crafted prompt's class weights, or the official ensemble's (7 templates on ImageNet, 8 elsewhere)."
+    return class_weights(clip_model, tokenizer, ds.classnames, ensemble_templates(ds.name, ds.template) if ensemble else ds.template)
 
 # %% ../nbs/07_protocols.ipynb #62f2724e
 def _environment(device) -> dict:
@@ -209,14 +236,19 @@ def _environment(device) -> dict:
                 python=platform.python_version(), device=str(device),
                 device_name=torch.cuda.get_device_name(device) if torch.device(device).type == "cuda" else platform.processor() or platform.machine())
 
+def _clip_precision(clip_model) -> str:
+    "fp16 for a half-precision CLIP (its text transformer computes in float16), else fp32."
+    return "fp16" if text_tower(clip_model).transformer.get_cast_dtype() == torch.float16 else "fp32"
+
 def _write_json(path: Path, obj):
     tmp = path.with_suffix(".tmp"); tmp.write_text(json.dumps(obj, indent=1)); tmp.replace(path)  # never half-written
 
 def run(config: RunConfig, out: str | Path = "runs", rerun: bool = False, device: str | None = None,
         clip: tuple | None = None, cache_features: bool = True, quiet: bool = True) -> dict:
     "Run `config` (skipped if its record exists, unless `rerun`), write `record.json` (and `prompt.pt`), return the record."
-    c = config.resolved()
-    folder = c.run_dir(out)
+    device = device or (str(next(clip[0].parameters()).device) if clip is not None else "cuda" if torch.cuda.is_available() else "cpu")
+    c = config.resolved(device)
+    folder = c.run_dir(out, device)
     record_path = folder / "record.json"
     if record_path.exists() and not rerun:
         record = json.loads(record_path.read_text())
@@ -230,10 +262,13 @@ def run(config: RunConfig, out: str | Path = "runs", rerun: bool = False, device
     subsets = {}
     if c.method in ("linear-probe", "coop-csc"):  # refuse impossible targets before loading any model
         subsets = {t: _class_subset(ds.classnames, d.classnames, c.method) for t, d in targets.items()}
-    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     if clip is not None and getattr(clip[0], "coop_nb_backbone", c.backbone) != c.backbone:
         raise ConfigError(f"the CLIP model passed is {clip[0].coop_nb_backbone!r} but the run asks for {c.backbone!r}")
-    clip_model, _, tokenizer = clip if clip is not None else load_clip(c.backbone, device=device)
+    weights = "fp16" if c.precision == "fp16" else "fp32"   # amp trains float32 weights under autocast
+    if clip is not None and _clip_precision(clip[0]) != weights:
+        raise ConfigError(f"the CLIP model passed has {_clip_precision(clip[0])} weights but the run trains in {c.precision}; "
+                          f"load it with load_clip(..., precision={weights!r}) or pass precision={_clip_precision(clip[0])!r}")
+    clip_model, _, tokenizer = clip if clip is not None else load_clip(c.backbone, device=device, precision=weights)
     device = next(clip_model.parameters()).device
     cache_dir = Path(out) / "_features" if cache_features and not is_toy(c.dataset) else None
     feats = lambda items, cache=True: extract_features(clip_model, items, test_transform(clip_model), cache_dir=cache_dir if cache else None)
@@ -250,17 +285,17 @@ def run(config: RunConfig, out: str | Path = "runs", rerun: bool = False, device
     else:
         from coop_nb.cocoop import train_cocoop
         train = train_cocoop if c.method == "cocoop" else train_coop
-        kw = dict(n_ctx=c.n_ctx, ctx_init=c.ctx_init, epochs=c.epochs, batch_size=c.batch_size, lr=c.lr,
+        kw = dict(n_ctx=c.n_ctx, ctx_init=c.ctx_init, epochs=c.epochs, batch_size=c.batch_size, lr=c.lr, augmentation=c.augmentation,
                   train_views=c.train_views, precision=c.precision, cache_dir=cache_dir, test_features=test_feats, quiet=quiet)
         if c.method != "cocoop": kw.update(position=c.position, csc=c.method == "coop-csc")
         model, rec = train(clip_model, tokenizer, train_ds, shots=0, seed=c.seed, **kw)
-        extra.update(final_loss=rec["final_loss"], train_views=rec["train_views"])
+        extra.update(final_loss=rec["final_loss"], augmentation=rec["augmentation"], train_views=rec["train_views"])
     t_train = time.time() - t0 - t_load
     metrics.update(_metrics(model, test_feats, _labels(train_ds.test), train_ds.n_classes))
     if c.subsample == "base":
         new = subsample_classes(fs, "new")
         if c.method in ("zeroshot", "zeroshot-ensemble"): new_model = _zero_shot_weights(clip_model, tokenizer, new, c.method == "zeroshot-ensemble")
-        else: new_model = _transfer(model, clip_model, tokenizer, new.classnames)
+        else: new_model = model.for_classes(new.classnames)
         metrics.update(base=metrics["accuracy"], new=_metrics(new_model, feats(new.test), _labels(new.test), new.n_classes)["accuracy"])
         metrics["H"] = harmonic_mean(metrics["base"], metrics["new"])
     if targets:
@@ -270,7 +305,7 @@ def run(config: RunConfig, out: str | Path = "runs", rerun: bool = False, device
             elif t in subsets:
                 m, subset = model, subsets[t]
                 if subset == list(range(len(ds.classnames))): subset = None
-            else: m, subset = _transfer(model, clip_model, tokenizer, d.classnames), None
+            else: m, subset = model.for_classes(d.classnames), None
             metrics["targets"][t] = _metrics(m, feats(d.test), _labels(d.test), d.n_classes, subset)["accuracy"]
     record = dict(config=asdict(c), protocol=_protocol(c), metrics=metrics, **extra,
                   seconds=dict(data_and_features=t_load, train=t_train, total=time.time() - t0),
@@ -294,29 +329,33 @@ def _grid(out, rerun, clip, quiet, configs) -> list[dict]:
     configs = [c.validate() for c in configs]  # every config checked before the first run starts
     return [run(c, out, rerun=rerun, clip=clip, quiet=quiet) for c in configs]
 
+def _config(dataset: str, method: str, paper: str | None, **options) -> RunConfig:
+    "A run of `method` with `paper`'s recipe (if any); options that do not apply to the method are left out."
+    options = options if method in PROMPT_METHODS else {k: v for k, v in options.items() if k not in _PROMPT_OPTIONS}
+    return paper_config(paper, dataset, method=method, **options) if paper else RunConfig(dataset, method, **options)
+
 def few_shot_protocol(datasets: Sequence[str], methods=("zeroshot", "linear-probe", "coop"), shots=(1, 2, 4, 8, 16),
-                      seeds=(1, 2, 3), out="runs", rerun=False, clip=None, quiet=True, **options) -> list[dict]:
+                      seeds=(1, 2, 3), out="runs", rerun=False, clip=None, quiet=True, paper: str | None = None, **options) -> list[dict]:
     "CoOp's few-shot protocol: every dataset × method × shots × seed (zero-shot once per dataset); returns the records."
     configs = []
     for d in datasets:
         for m in methods:
-            if m in TRAINED_METHODS: configs += [RunConfig(d, m, shots=k, seed=s, **_only_prompt(m, options)) for k in shots for s in seeds]
-            else: configs.append(RunConfig(d, m, **_only_common(options)))
+            if m in TRAINED_METHODS: configs += [_config(d, m, paper, shots=k, seed=s, **options) for k in shots for s in seeds]
+            else: configs.append(_config(d, m, paper, **options))
     return _grid(out, rerun, clip, quiet, configs)
 
 def base_to_new_protocol(datasets: Sequence[str], methods=("zeroshot", "coop", "cocoop"), shots: int = 16, seeds=(1, 2, 3),
-                         out="runs", rerun=False, clip=None, quiet=True, **options) -> list[dict]:
+                         out="runs", rerun=False, clip=None, quiet=True, paper: str | None = None, **options) -> list[dict]:
     "CoCoOp's base-to-new protocol: train on base classes, evaluate on base and new (records hold base, new, H)."
-    configs = [RunConfig(d, m, shots=shots if m in TRAINED_METHODS else 0, seed=s if m in TRAINED_METHODS else 1,
-                         subsample="base", **(_only_prompt(m, options) if m in TRAINED_METHODS else _only_common(options)))
+    configs = [_config(d, m, paper, shots=shots if m in TRAINED_METHODS else 0, seed=s, subsample="base", **options)
                for d in datasets for m in methods for s in (seeds if m in TRAINED_METHODS else (1,))]
     return _grid(out, rerun, clip, quiet, configs)
 
 def transfer_protocol(source: str = PAPER_SOURCE, targets: Sequence[str] = CROSS_DATASET_TARGETS, methods=("zeroshot", "coop", "cocoop"),
-                      shots: int = 16, seeds=(1, 2, 3), out="runs", rerun=False, clip=None, quiet=True, **options) -> list[dict]:
+                      shots: int = 16, seeds=(1, 2, 3), out="runs", rerun=False, clip=None, quiet=True, paper: str | None = None,
+                      **options) -> list[dict]:
     "Learn on `source` (16 shots), evaluate on each target with its own class names: cross-dataset transfer."
-    configs = [RunConfig(source, m, shots=shots if m in TRAINED_METHODS else 0, seed=s if m in TRAINED_METHODS else 1,
-                         eval_datasets=tuple(targets), **(_only_prompt(m, options) if m in TRAINED_METHODS else _only_common(options)))
+    configs = [_config(source, m, paper, shots=shots if m in TRAINED_METHODS else 0, seed=s, eval_datasets=tuple(targets), **options)
                for m in methods for s in (seeds if m in TRAINED_METHODS else (1,))]
     return _grid(out, rerun, clip, quiet, configs)
 
@@ -325,9 +364,7 @@ def domain_generalisation_protocol(source: str = PAPER_SOURCE, targets: Sequence
     "Learn on ImageNet, evaluate on ImageNetV2, -Sketch, -A and -R (A and R on their 200 classes)."
     return transfer_protocol(source, targets, methods, **kwargs)
 
-_PROMPT_OPTIONS = ("n_ctx", "ctx_init", "position", "epochs", "batch_size", "train_views", "lr", "precision")
-def _only_common(options: dict) -> dict: return {k: v for k, v in options.items() if k not in _PROMPT_OPTIONS}
-def _only_prompt(method: str, options: dict) -> dict: return options if method in PROMPT_METHODS else _only_common(options)
+_PROMPT_OPTIONS = ("n_ctx", "ctx_init", "position", "epochs", "batch_size", "augmentation", "train_views", "lr")
 
 # %% ../nbs/07_protocols.ipynb #2b160c2e
 def collect_records(folder: str | Path) -> list[dict]:
@@ -466,41 +503,42 @@ def train_parser() -> argparse.ArgumentParser:
                                        "coop_nb_train OxfordPets --root ~/data --paper coop | "
                                        "coop_nb_train ImageNet --root ~/data --paper cocoop --subsample base")
     _common_args(p, f"dataset names ({', '.join(known_datasets())}) or image folders")
-    p.add_argument("--method", choices=TRAINED_METHODS, help="what to learn [coop]")
-    p.add_argument("--paper", choices=list(PAPER_CONFIGS), help="the paper's configuration: backbone, M, initialisation, epochs, batch size, lr")
+    p.add_argument("--method", choices=TRAINED_METHODS, help="what to learn [coop; with --paper, the paper's method]")
+    p.add_argument("--paper", choices=[*PAPERS, "coop-csc"], help="the paper's recipe for the method, as the official scripts: backbone, M, "
+                   "initialisation, epochs, batch size, lr, fresh augmented views, fp16 on a GPU (--paper cocoop --method coop: CoCoOp's CoOp baseline)")
     p.add_argument("--shots", type=int, nargs="+", default=[16], help="labelled images per class, one run each [16]")
     p.add_argument("--seeds", type=int, nargs="+", default=[1], help="seeds, one run each [1]")
     p.add_argument("--n-ctx", type=int, help="context length M [16 for CoOp, 4 for CoCoOp]")
     p.add_argument("--ctx-init", help="initial context words, e.g. 'a photo of a' (sets M to their number) [random for CoOp]")
-    p.add_argument("--position", choices=POSITIONS, default="end", help="class-token position [end]")
-    p.add_argument("--precision", choices=("fp32", "amp"), default="fp32", help="amp: mixed precision (fp16 on CUDA, bf16 on CPU) [fp32]")
-    p.add_argument("--epochs", type=int, help="training epochs [the paper's: 50/50/100/100/200 for 1/2/4/8/16 shots, 50 on ImageNet; 10 for CoCoOp]")
+    p.add_argument("--position", choices=POSITIONS, help="class-token position [end]")
+    p.add_argument("--precision", choices=PRECISIONS, help="fp16: half-precision CLIP and context, the official default; amp: mixed "
+                   "precision (fp16 on CUDA, bf16 on CPU) [with --paper: fp16 on a GPU, else fp32]")
+    p.add_argument("--epochs", type=int, help="training epochs [the paper's: 50/100/100/200/200 for 1/2/4/8/16 shots, 50 on ImageNet; 10 for CoCoOp]")
     p.add_argument("--batch-size", type=int, help="training batch size [32; 1 for CoCoOp]")
-    p.add_argument("--lr", type=float, default=0.002, help="SGD learning rate [0.002]")
-    p.add_argument("--train-views", type=int, help="augmented views of each training image whose features are cached [10 when the dataset augments, else 0]")
+    p.add_argument("--lr", type=float, help="SGD learning rate [0.002]")
+    p.add_argument("--augmentation", choices=AUGMENTATIONS, help="fresh: a new random crop and flip of every image at every epoch, the "
+                   "papers' protocol; cached: --train-views views encoded once and cycled (faster); none [fresh]")
+    p.add_argument("--train-views", type=int, help="views encoded once with --augmentation cached [10]")
     p.add_argument("--subsample", choices=("all", "base"), default="all", help="base: train on the base classes, report base, new and H [all]")
     p.add_argument("--eval-datasets", nargs="+", default=[], metavar="DATASET",
                    help="after training, evaluate the learned prompt on these datasets (cross-dataset transfer, domain generalisation)")
     return p
 
 def _configs_from_args(args, method_default: str) -> list[RunConfig]:
-    opts = dict(root=args.root, backbone=args.backbone)
+    "One RunConfig per dataset × shots × seed; options not given on the command line keep the recipe's or RunConfig's defaults."
+    opts = dict(root=args.root, backbone=args.backbone, subsample=args.subsample, eval_datasets=tuple(args.eval_datasets))
     if hasattr(args, "shots"):
-        opts.update(n_ctx=args.n_ctx, ctx_init=args.ctx_init, position=args.position, precision=args.precision, epochs=args.epochs,
-                    batch_size=args.batch_size, lr=args.lr, train_views=args.train_views, subsample=args.subsample,
-                    eval_datasets=tuple(args.eval_datasets))
+        opts.update({k: getattr(args, k) for k in ("n_ctx", "ctx_init", "position", "precision", "epochs", "batch_size", "lr",
+                                                   "augmentation", "train_views")})
         grid = [(k, s) for k in args.shots for s in args.seeds]
-    else:
-        opts.update(eval_datasets=tuple(args.eval_datasets), subsample=args.subsample)
-        grid = [(0, 1)]
+    else: grid = [(0, 1)]
+    opts = {k: v for k, v in opts.items() if v is not None}
+    method = getattr(args, "method", None) if hasattr(args, "shots") else method_default
     configs = []
     for d in args.datasets:
         for k, s in grid:
-            if getattr(args, "paper", None):
-                configs.append(paper_config(args.paper, d, method=args.method, shots=k, seed=s,
-                                            **{kk: v for kk, v in opts.items() if v is not None and not (kk == "position" and v == "end")
-                                               and not (kk == "lr" and v == 0.002)}))
-            else: configs.append(RunConfig(d, getattr(args, "method", None) or method_default, shots=k, seed=s, **opts))
+            if args.paper: configs.append(paper_config(args.paper, d, method=method, shots=k, seed=s, **opts))
+            else: configs.append(RunConfig(d, method or method_default, shots=k, seed=s, **opts))
     for c in configs: c.validate()
     return configs
 
@@ -517,9 +555,10 @@ def _cli(parser: argparse.ArgumentParser, argv, method_default: str):
         torch.distributed.init_process_group("cpu:gloo,cuda:nccl" if cuda else "gloo")
     if distributed_rank_world()[0] > 0: args.quiet = True
     for c in configs:
-        c = c.resolved()
-        if clip is None or clip[0].coop_nb_backbone != c.backbone:
-            clip = load_clip(c.backbone, device=device)
+        c = c.resolved(device)
+        weights = "fp16" if c.precision == "fp16" else "fp32"
+        if clip is None or clip[0].coop_nb_backbone != c.backbone or _clip_precision(clip[0]) != weights:
+            clip = load_clip(c.backbone, device=device, precision=weights)
         records.append(run(c, args.out, rerun=args.rerun, clip=clip, quiet=args.quiet))
     if distributed_rank_world()[0] > 0: return records
     print()
@@ -537,7 +576,9 @@ def zeroshot_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="coop_nb_zeroshot", description="Zero-shot CLIP with the dataset's hand-crafted prompt "
                                 "(or a prompt ensemble); writes one record per dataset and prints the table.")
     _common_args(p, f"dataset names ({', '.join(known_datasets())}) or image folders")
-    p.add_argument("--ensemble", action="store_true", help="average the hand-crafted prompt with CLIP's 7 selected ImageNet templates")
+    p.add_argument("--ensemble", action="store_true", help="the official prompt ensemble: CLIP's 7 selected ImageNet templates and, "
+                   "except on ImageNet, the hand-crafted prompt")
+    p.add_argument("--paper", choices=PAPERS, help="the paper's backbone and precision: coop (RN50) or cocoop (ViT-B/16)")
     p.add_argument("--subsample", choices=("all", "base"), default="all", help="base: report base, new and H as in base-to-new [all]")
     p.add_argument("--eval-datasets", nargs="+", default=[], metavar="DATASET", help="also evaluate on these datasets (transfer tables' zero-shot row)")
     return p

@@ -339,24 +339,12 @@ def load_toy_state_dict(path=TOY_CHECKPOINT_PATH) -> dict:
     return sd
 
 # %% ../nbs/02_toyworld.ipynb #fc12a152
-import logging
-from contextlib import contextmanager
-
-@contextmanager
-def _quiet_open_clip():
-    "Silence open_clip's 'initialized randomly' warning: we load our weights right after building."
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)
-    try: yield
-    finally: root.setLevel(level)
-
-def load_toy_clip(pretrained: str | Path | None = "default", device="cpu"):
+def load_toy_clip(pretrained: str | Path | None = "default", device="cpu", precision: str = "fp32"):
     "The toy CLIP: (model, preprocess, tokenizer) like `load_clip`; weights from the shipped checkpoint by default."
-    from coop_nb.clip import LoadedCLIP
+    from coop_nb.clip import LoadedCLIP, _without_random_init_warning
     register_toy_clip()
-    with _quiet_open_clip():
-        model, _, preprocess = open_clip.create_model_and_transforms(TOY_MODEL_NAME)
+    with _without_random_init_warning():  # we load our weights right after building
+        model, _, preprocess = open_clip.create_model_and_transforms(TOY_MODEL_NAME, precision=precision)
     if pretrained == "default": pretrained = TOY_CHECKPOINT_PATH
     if pretrained is not None:
         path = Path(pretrained)
@@ -364,7 +352,7 @@ def load_toy_clip(pretrained: str | Path | None = "default", device="cpu"):
             raise FileNotFoundError(f"Toy CLIP checkpoint {path} not found. The package ships it as {TOY_CHECKPOINT_PATH}; "
                                     f"reinstall coop_nb, or recreate it with the pretraining cells of the toy-world notebook.")
         ck = torch.load(path, map_location="cpu", weights_only=True)
-        model.load_state_dict(load_toy_state_dict(path) if "token_ids" in ck else ck)
+        model.load_state_dict(load_toy_state_dict(path) if "token_ids" in ck else ck)  # keeps each tensor's dtype
     model.coop_nb_backbone = "toy"
     return LoadedCLIP(model.to(device).eval(), preprocess, open_clip.get_tokenizer(TOY_MODEL_NAME))
 
