@@ -11,9 +11,10 @@ import numpy as np
 import torch
 
 from coop_nb.clip import load_clip
-from coop_nb.coop import extract_features, train_coop
+from coop_nb.coop import train_coop
+from coop_nb.features import extract_features
 from coop_nb.data import test_transform
-from coop_nb.toyworld import TOY_BENCHMARK, load_toy_dataset
+from coop_nb.toy import TOY_BENCHMARK, load_toy_dataset
 
 
 def main(argv=None):

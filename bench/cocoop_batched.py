@@ -49,7 +49,7 @@ def measure(backbone, n_cls, bs, per_image, repeats, device, prompt_chunk, cap_g
     for _ in range(repeats + 1):  # the first step warms up
         if device.type == "cuda": torch.cuda.synchronize()
         t0 = time.perf_counter()
-        loss = F.cross_entropy(model.logits(feats, per_image=per_image), labels)
+        loss = F.cross_entropy((model.logits_per_image(feats) if per_image else model.logits(feats)), labels)
         opt.zero_grad(); loss.backward(); opt.step()
         if device.type == "cuda": torch.cuda.synchronize()
         times.append(time.perf_counter() - t0)
@@ -89,7 +89,7 @@ def main():
         for bs in args.batch:
             feats, _ = inputs(bs, n_cls, dim, device)
             with torch.no_grad():  # same model, same inputs: the two paths must give the same logits
-                diff = (model.logits(feats, per_image=True) - model.logits(feats)).abs().max().item()
+                diff = (model.logits_per_image(feats) - model.logits(feats)).abs().max().item()
             loop, batched = run_isolated(args, n_cls, bs, True), run_isolated(args, n_cls, bs, False)
             row = dict(classes=n_cls, batch=bs, loop_s=loop["seconds"], batched_s=batched["seconds"],
                        speedup=loop["seconds"] / batched["seconds"], loop_peak_mb=loop["peak_mb"],

@@ -42,17 +42,17 @@ def inputs(clip_model, bs, n_cls, device):
     return torch.randn(bs, 3, size, size, generator=g).to(device), torch.randint(0, n_cls, (bs,), generator=g).to(device)
 
 
+def naive_text_features(model):
+    "The official trainer's text features: all K prompts at their full 77 tokens, at once."
+    pl, enc = model.prompt_learner, model.text_encoder
+    return F.normalize(enc(pl.assemble(pl.ctx), enc.pool_index(pl.pool_tokens), truncate=False).float(), dim=-1)
+
+
 def step_logits(model, images, naive, cached):
     if naive:  # the official trainer: image encoder every step, full 77-token prompts
         with torch.no_grad(): f = F.normalize(model.clip.encode_image(images).float(), dim=-1)
-        return model.logits(f, model._naive_text_features())
+        return model.clip.logit_scale.exp() * f @ naive_text_features(model).T
     return model.logits(cached)
-
-
-def _naive_text_features(self):
-    pl = self.prompt_learner
-    return F.normalize(self.text_encoder(pl.assemble(pl.ctx), self.text_encoder.pool_index(pl.pool_tokens), truncate=False).float(), dim=-1)
-CoOp._naive_text_features = _naive_text_features
 
 
 def measure(backbone, n_cls, bs, naive, repeats, device, chunk, cap_gb, share_prefix=True):
@@ -75,7 +75,7 @@ def measure(backbone, n_cls, bs, naive, repeats, device, chunk, cap_gb, share_pr
 
 def measure_eval(backbone, device, n_images, bs):
     "Images per second: plain open_clip encode_image batching vs coop_nb's extract_features (same model, same images)."
-    from coop_nb.coop import extract_features
+    from coop_nb.features import extract_features
     from coop_nb.data import Datum, test_transform
     from PIL import Image
     import numpy as np, tempfile, pathlib

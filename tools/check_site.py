@@ -4,7 +4,9 @@
 - every notebook in nbs/ is in the sidebar;
 - every relative link between pages resolves to an existing notebook;
 - every exported function and class (each module's __all__) has a docstring;
-- no saved notebook output holds an error or a traceback.
+- no saved notebook output holds an error or a traceback;
+- no cell mixes imports with other code (nbdev runs every cell with an import while it renders the site, so such a
+  cell would do its work, or fail, during `nbdev_docs`; the install cell is the one exception).
 """
 import importlib, inspect, json, re, sys
 from pathlib import Path
@@ -45,6 +47,16 @@ for nb in sorted(NBS.glob("*.ipynb")):
             text = json.dumps(out)
             if out.get("output_type") == "error" or "Traceback (most recent call last)" in text:
                 problems.append(f"{nb.name}: a saved output holds an error or traceback")
+
+import_line = re.compile(r"(import |from \S+ import )")
+for nb in sorted(NBS.glob("*.ipynb")):
+    for i, cell in enumerate(json.loads(nb.read_text())["cells"]):
+        src = "".join(cell["source"])
+        if cell["cell_type"] != "code" or src.startswith("#| export") or "importlib.util.find_spec" in src: continue
+        code = [l for l in src.splitlines() if l.strip() and not l.startswith("#")]
+        imports = [l for l in code if import_line.match(l)]
+        if imports and len(imports) < len(code):
+            problems.append(f"{nb.name}: cell {i} mixes imports with other code ({imports[0]!r}); put the imports in a cell of their own")
 
 sys.path.insert(0, str(ROOT))
 for module_file in sorted((ROOT / "coop_nb").glob("*.py")):
