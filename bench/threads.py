@@ -6,7 +6,7 @@ products (what a second notebook or job does on a shared machine). Settings:
 - `torch default`: PyTorch's own choice (one thread per core, OpenMP's default spin-waiting), the baseline;
 - `passive wait`: one thread per core, OpenMP's threads sleeping when idle (`OMP_WAIT_POLICY=PASSIVE`);
 - `--threads 1` (OpenMP's default waiting; with one thread there is no one to wait for);
-- `coop_nb default`: what the commands choose when neither `--threads` nor `OMP_WAIT_POLICY` is given.
+- `coop_nb default`: what `coop_nb_demo` chooses when neither `--threads` nor `COOP_NB_THREADS` is given.
 
 Prints the wall time of each and its ratio to the baseline, measured in this run.
 

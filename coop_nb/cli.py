@@ -15,16 +15,16 @@ __all__ = ['use_cpu_threads', 'train_parser', 'zeroshot_parser', 'configs_from_a
            'eval_parser', 'evaluate_prompt', 'eval_main', 'tables_parser', 'tables_main', 'demo_parser', 'demo_main']
 
 # %% ../nbs/09_commands.ipynb #b33405aa
-def use_cpu_threads(threads: int | None = None) -> int | None:
-    """Choose PyTorch's CPU threads before torch is imported: `threads`, else $COOP_NB_THREADS, else one per available
-    core, with OpenMP's idle threads sleeping rather than spinning. Returns the count set (None: left to PyTorch)."""
+def use_cpu_threads(threads: int | None = None, default: int | None = None) -> int | None:
+    """Set PyTorch's CPU threads: `threads`, else $COOP_NB_THREADS, else `default` (None: PyTorch's own choice).
+    Returns the count set, or None where PyTorch chooses."""
     choice = str(threads) if threads else os.environ.get("COOP_NB_THREADS", "")
     if choice == "torch": return None
     if choice and not (choice.isdigit() and int(choice) > 0):
         raise ValueError(f"COOP_NB_THREADS={choice!r}: use a positive number of threads, or 'torch' for PyTorch's default")
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")   # read by OpenMP when torch loads it; a no-op afterwards
+    n = int(choice) if choice else default
+    if n is None: return None
     import torch
-    n = int(choice) if choice else len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     torch.set_num_threads(n)
     return n
 
@@ -40,7 +40,7 @@ def _common_args(p: argparse.ArgumentParser):
     p.add_argument("--out", default="runs", help="output folder for the records, prompts and cached features [runs]")
     p.add_argument("--rerun", action="store_true", help="recompute runs whose record exists (default: skip them)")
     p.add_argument("--device", help="torch device [cuda when available, else cpu]")
-    p.add_argument("--threads", type=int, help="CPU threads for PyTorch [one per available core, idle threads sleeping; COOP_NB_THREADS=torch: PyTorch's default]")
+    p.add_argument("--threads", type=int, help="CPU threads for PyTorch [PyTorch's default; COOP_NB_THREADS=N also sets it]")
     p.add_argument("--quiet", action="store_true", help="no per-run lines or progress")
     p.add_argument("--list-datasets", action="store_true", help="print every dataset name a run accepts, and exit")
     p.add_argument("--subsample", choices=("all", "base"), default="all", help="base: train on the base classes, report base, new and H [all]")
@@ -266,7 +266,7 @@ def demo_parser() -> argparse.ArgumentParser:
     p.add_argument("--shots", type=int, default=16, help="training images per class [16]")
     p.add_argument("--seed", type=int, default=1, help="few-shot sampling and training seed [1]")
     p.add_argument("--quick", action="store_true", help="a tenth of the epochs: a smoke test in under a minute")
-    p.add_argument("--threads", type=int, help="CPU threads for PyTorch [one per available core, idle threads sleeping]")
+    p.add_argument("--threads", type=int, help="CPU threads for PyTorch [1, as the toy world's operations are small; COOP_NB_THREADS=N or torch also sets it]")
     return p
 
 def demo_main(argv=None):
@@ -275,7 +275,7 @@ def demo_main(argv=None):
     if args.json and Path(args.json).exists(): p.error(f"{args.json} exists; choose another file name")
     if args.shots < 1: p.error(f"--shots must be at least 1, not {args.shots}")
     if args.threads is not None and args.threads < 1: p.error(f"--threads must be at least 1, not {args.threads}")
-    try: use_cpu_threads(args.threads)
+    try: use_cpu_threads(args.threads, default=1)   # the toy world's small operations: see Threads above
     except ValueError as e: p.error(str(e))
     from coop_nb.toybench import run_demo
     run_demo(args.out, args.json, args.shots, args.seed, args.quick)

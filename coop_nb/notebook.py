@@ -8,7 +8,7 @@ import os, urllib.request
 from functools import lru_cache
 
 # %% auto #0
-__all__ = ['NEEDS', 'network_available', 'skipped_source', 'skip_cells_that_cannot_run', 'draw_prompt_figure']
+__all__ = ['NEEDS', 'network_available', 'skipped_source', 'skip_cells_that_cannot_run', 'draw_prompt_figure', 'show_doc']
 
 # %% ../nbs/25_course_tools.ipynb #ad48fd76
 @lru_cache(maxsize=1)
@@ -79,3 +79,12 @@ def draw_prompt_figure(meta_net: bool = False, M: int = 4):
         ax.text(0.3, y + 0.3, f"class at the {name}:", fontsize=8)
         for i, t in enumerate(toks): box(3.2 + 0.95 * i, y, 0.85, t, "#9ecae1" if t == "V" else "#fdd0a2" if t == "CLASS" else "#dddddd", h=0.6, fs=7)
     return fig
+
+# %% ../nbs/25_course_tools.ipynb #ae8f1e9b
+def show_doc(sym, **kwargs):
+    "nbdev's documentation of `sym` where nbdev is installed; else its signature and docstring, printed."
+    try: from nbdev.showdoc import show_doc as nbdev_show_doc
+    except ImportError:
+        import inspect
+        print(f"{getattr(sym, '__qualname__', sym)}{inspect.signature(sym)}\n    {inspect.getdoc(sym) or ''}"); return None
+    return nbdev_show_doc(sym, **kwargs)
