@@ -5,8 +5,7 @@ products (what a second notebook or job does on a shared machine). Settings:
 
 - `torch default`: PyTorch's own choice (one thread per core, OpenMP's default spin-waiting), the baseline;
 - `passive wait`: one thread per core, OpenMP's threads sleeping when idle (`OMP_WAIT_POLICY=PASSIVE`);
-- `--threads 1` (OpenMP's default waiting; with one thread there is no one to wait for);
-- `coop_nb default`: what `coop_nb_demo` chooses when neither `--threads` nor `COOP_NB_THREADS` is given.
+- `--threads 1`, which is also `coop_nb_demo`'s default.
 
 Prints the wall time of each and its ratio to the baseline, measured in this run.
 
@@ -39,8 +38,7 @@ if __name__ == "__main__":
     a = p.parse_args()
     settings = {"torch default": ({"COOP_NB_THREADS": "torch"}, []),
                 "passive wait": ({"OMP_WAIT_POLICY": "PASSIVE", "COOP_NB_THREADS": "torch"}, []),
-                "--threads 1": ({"COOP_NB_THREADS": "torch"}, ["--threads", "1"]),
-                "coop_nb default": ({}, [])}
+                "--threads 1": ({"COOP_NB_THREADS": "torch"}, ["--threads", "1"])}
     if a.only: settings = {k: v for k, v in settings.items() if k == "torch default" or k in a.only}
     load = None if a.no_load else subprocess.Popen([sys.executable, "-c", "import os\n" + LOAD])
     try:
