@@ -2,7 +2,7 @@
 view of every training image at every epoch) against `cached` (10 views encoded once and cycled, the fast mode).
 Prints accuracy per dataset and seed, the averages, and the time ratio fresh / cached.
 
-    python bench/augmentation_modes.py                      # 4 toy datasets, seeds 1-3, 16 shots, 200 epochs
+    python bench/augmentation_modes.py                      # the toy benchmark (TOY_BENCHMARK), seeds 1-3, 16 shots, 200 epochs
     python bench/augmentation_modes.py --datasets ToyShapes --seeds 1 --threads 1
 """
 import argparse, json, time

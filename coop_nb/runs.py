@@ -21,8 +21,9 @@ from .data import DATASET_LAYOUTS, DatasetError, DatasetSplits, few_shot_splits,
 from .features import extract_features, rank_world
 from .probe import LinearProbe
 from .recipes import (AUGMENTATIONS, CROSS_DATASET_TARGETS, IMAGENET_TARGETS, METHODS, PAPERS, POSITIONS, PRECISIONS,
-                             PROMPT_METHODS, TRAINED_METHODS, TRANSFER_SOURCE, ZERO_SHOT_METHODS, RecipeError, dataset_name,
+                             PROMPT_METHODS, SUCCESSOR_METHODS, SUCCESSOR_RECIPES, CLASS_BOUND_METHODS, tip_settings, TRAINED_METHODS, TRANSFER_SOURCE, ZERO_SHOT_METHODS, RecipeError, dataset_name,
                              paper_epochs, paper_recipe)
+from .successors import train_clip_adapter, train_kgcoop, train_tip_adapter
 from .text import text_tower
 from .toy import TOY_DATASETS, load_toy_dataset
 
@@ -91,18 +92,26 @@ class RunConfig:
     paper: str | None = None          # the paper whose recipe this is (set by `paper_config`)
 
 # %% ../nbs/07_runs.ipynb #5a90c6c3
+_ALL_OPTIONS = ("n_ctx", "ctx_init", "position", "epochs", "batch_size", "lr", "augmentation", "train_views")
+_OPTIONS_OF = {**{m: _ALL_OPTIONS for m in PROMPT_METHODS}, "kgcoop": tuple(o for o in _ALL_OPTIONS if o != "position"),
+               "clip-adapter": ("epochs", "batch_size", "lr", "augmentation", "train_views"),
+               "tip-adapter-f": ("epochs", "batch_size", "lr", "augmentation", "train_views")}   # the options each method reads
+
 def _validate(self: RunConfig) -> RunConfig:
     "Raise `ConfigError` for any impossible combination; reads no data and loads no model."
     err = lambda msg: ConfigError(f"{self.dataset}/{self.method}: {msg}")
     if self.method not in METHODS: raise err(f"unknown method {self.method!r}; use one of {', '.join(METHODS)}")
     for d in (self.dataset, *self.eval_datasets): check_dataset(d, self.root)
     if self.backbone is not None: resolve_backbone(self.backbone)
-    prompt = self.method in PROMPT_METHODS
+    allowed = _OPTIONS_OF.get(self.method, ())
     if self.method in TRAINED_METHODS and self.shots < 1: raise err(f"{self.method} learns from labelled images: shots must be at least 1, not {self.shots}")
     if self.seed < 0: raise err(f"seed must be non-negative, not {self.seed}")
     given = [f"--{k.replace('_', '-')}" for k in ("n_ctx", "ctx_init", "epochs", "batch_size", "lr", "augmentation", "train_views")
              if getattr(self, k) is not None] + (["--position"] if self.position != "end" else [])
-    if not prompt and given: raise err(f"{', '.join(given)} only apply to a learned prompt (coop, coop-csc, cocoop)")
+    refused = [g for g in given if g[2:].replace("-", "_") not in allowed]
+    if refused:
+        raise err(f"{', '.join(refused)} {'does' if len(refused) == 1 else 'do'} not apply to {self.method}" + (f"; it takes {', '.join('--' + o.replace('_', '-') for o in allowed)}"
+                  if allowed else "") + " (a learned prompt, coop, coop-csc or cocoop, takes them all)")
     if self.n_ctx is not None and self.n_ctx < 1: raise err(f"n_ctx must be at least 1, not {self.n_ctx}")
     if self.ctx_init is not None and self.n_ctx is not None and self.n_ctx != len(self.ctx_init.replace("_", " ").split(" ")):
         raise err(f"--ctx-init {self.ctx_init!r} sets the context length to its {len(self.ctx_init.split(' '))} words; drop --n-ctx {self.n_ctx} or change the words")
@@ -117,8 +126,8 @@ def _validate(self: RunConfig) -> RunConfig:
         if v is not None and v < 1: raise err(f"--{k.replace('_', '-')} must be at least 1, not {v}")
     if self.lr is not None and not (math.isfinite(self.lr) and self.lr > 0): raise err(f"--lr must be a positive number, not {self.lr}")
     if self.subsample not in ("all", "base"): raise err(f"subsample must be 'all' or 'base', not {self.subsample!r}")
-    if self.subsample == "base" and self.method in ("coop-csc", "linear-probe"):
-        raise err(f"{self.method} learns one parameter set per class, so it cannot be evaluated on new classes; use coop or cocoop for base-to-new")
+    if self.subsample == "base" and self.method in CLASS_BOUND_METHODS:
+        raise err(f"{self.method} learns one parameter set per class, so it cannot be evaluated on new classes; use coop, cocoop, kgcoop or clip-adapter for base-to-new")
     if self.subsample == "base" and self.eval_datasets: raise err("choose base-to-new (--subsample base) or --eval-datasets, not both")
     return self
 
@@ -131,7 +140,16 @@ def _resolved(self: RunConfig, device: str | torch.device | None = None) -> RunC
     if c.precision is None: c.precision = "fp16" if c.paper and on_cuda else "fp32"   # the official default needs a GPU to pay
     if c.method not in TRAINED_METHODS: c.shots = 0
     if c.backbone is None:   # each paper's own backbone: ViT-B/16 for CoCoOp, RN50 for everything the CoOp paper runs
-        c.backbone = "toy" if is_toy(c.dataset) else paper_recipe("cocoop" if c.method == "cocoop" else "coop", c.method)["backbone"]
+        c.backbone = ("toy" if is_toy(c.dataset) else SUCCESSOR_RECIPES[c.method]["backbone"] if c.method in SUCCESSOR_METHODS
+                      else paper_recipe("cocoop" if c.method == "cocoop" else "coop", c.method)["backbone"])
+    if c.method in SUCCESSOR_METHODS:   # each successor's official recipe (lesson 12) for what is not given
+        for k, v in SUCCESSOR_RECIPES[c.method].items():
+            if getattr(c, k) is None and not (k == "ctx_init" and c.n_ctx is not None): setattr(c, k, v)
+        if c.method == "tip-adapter-f" and c.epochs is None: c.epochs = tip_settings(c.dataset)["epochs"]   # 100 on EuroSAT
+        if c.method == "kgcoop" and c.n_ctx is None: c.n_ctx = len(c.ctx_init.split(" ")) if c.ctx_init else 16
+        if c.method != "tip-adapter":
+            if c.augmentation is None: c.augmentation = "cached" if c.train_views else "fresh"
+            if c.augmentation == "cached" and c.train_views is None: c.train_views = 10
     if c.method in PROMPT_METHODS:
         cocoop = c.method == "cocoop"
         if c.ctx_init is None and c.n_ctx is None and cocoop: c.ctx_init = "a photo of a"
@@ -206,8 +224,8 @@ def protocol_of(c: RunConfig) -> str:
     return "base-to-new" if c.subsample == "base" else "transfer" if c.eval_datasets else "few-shot"
 
 # %% ../nbs/07_runs.ipynb #708e5db4
-def _train(c: RunConfig, clip_model, tokenizer, ds: DatasetSplits, test_features, cache_dir, quiet) -> tuple[object, dict]:
-    "The classifier `c` describes, trained (or built) on `ds`, and what the record adds about it."
+def _train(c: RunConfig, clip_model, tokenizer, ds: DatasetSplits, test_features, cache_dir, quiet, full_val=None) -> tuple[object, dict]:
+    "The classifier `c` describes, trained (or built) on `ds`, and what the record adds about it (`full_val`: Tip-Adapter's search set)."
     if c.method in ZERO_SHOT_METHODS:
         templates = ensemble_templates(ds.name, ds.template) if c.method == "zeroshot-ensemble" else ds.template
         return ZeroShotClassifier(clip_model, tokenizer, ds.classnames, templates), {}
@@ -216,6 +234,19 @@ def _train(c: RunConfig, clip_model, tokenizer, ds: DatasetSplits, test_features
         feats = lambda items: extract_features(clip_model, items, tf, cache_dir=cache_dir)
         probe = LinearProbe(ds.classnames).fit(feats(ds.train), _labels(ds.train), feats(ds.val), _labels(ds.val))
         return probe, dict(C=probe.C)
+    views = dict(augmentation=c.augmentation, train_views=c.train_views, cache_dir=cache_dir, test_features=test_features)
+    if c.method == "clip-adapter":
+        model, rec = train_clip_adapter(clip_model, tokenizer, ds, shots=0, seed=c.seed, epochs=c.epochs, batch_size=c.batch_size, lr=c.lr, quiet=quiet, **views)
+        return model, {k: rec[k] for k in ("final_loss", "augmentation", "train_views")}
+    if c.method in ("tip-adapter", "tip-adapter-f"):   # α and β searched on the dataset's whole validation split, as the official code
+        searched = ds if full_val is None else dataclasses.replace(ds, val=full_val)
+        model, rec = train_tip_adapter(clip_model, tokenizer, searched, shots=0, seed=c.seed, fine_tune=c.method == "tip-adapter-f",
+                                       epochs=c.epochs, batch_size=c.batch_size or 256, lr=c.lr or 1e-3, **views)
+        return model, {k: rec[k] for k in ("alpha", "beta", "val_split", "augmentation")}
+    if c.method == "kgcoop":
+        model, rec = train_kgcoop(clip_model, tokenizer, ds, shots=0, seed=c.seed, n_ctx=c.n_ctx, ctx_init=c.ctx_init, epochs=c.epochs,
+                                  batch_size=c.batch_size, lr=c.lr, precision=c.precision, quiet=quiet, **views)
+        return model, {k: rec[k] for k in ("final_loss", "augmentation", "train_views", "precision")}
     train = train_cocoop if c.method == "cocoop" else train_coop
     kw = dict(n_ctx=c.n_ctx, ctx_init=c.ctx_init, epochs=c.epochs, batch_size=c.batch_size, lr=c.lr, augmentation=c.augmentation,
               train_views=c.train_views, precision=c.precision, cache_dir=cache_dir, test_features=test_features, quiet=quiet)
@@ -226,7 +257,7 @@ def _train(c: RunConfig, clip_model, tokenizer, ds: DatasetSplits, test_features
 def _on(c: RunConfig, model, clip_model, tokenizer, source: DatasetSplits, target: DatasetSplits):
     "`model` (trained on `source`) as a classifier of `target`'s classes, and the subset of its logits to score."
     if c.method in ZERO_SHOT_METHODS: return _train(c, clip_model, tokenizer, target, None, None, True)[0], None
-    if c.method in ("linear-probe", "coop-csc"):
+    if c.method in CLASS_BOUND_METHODS:
         subset = _class_subset(source.classnames, target.classnames, c.method)
         return model, (None if subset == list(range(len(source.classnames))) else subset)
     return model.for_classes(target.classnames), None
@@ -250,7 +281,7 @@ def run(config: RunConfig, out: str | Path = "runs", rerun: bool = False, device
     t0 = time.time()
     ds = get_dataset(c.dataset, c.root)
     targets = {t: get_dataset(t, c.root) for t in c.eval_datasets}
-    if c.method in ("linear-probe", "coop-csc"):    # refuse impossible targets before loading any model
+    if c.method in CLASS_BOUND_METHODS:    # refuse impossible targets before loading any model
         for d in targets.values(): _class_subset(ds.classnames, d.classnames, c.method)
     weights = "fp16" if c.precision == "fp16" else "fp32"   # amp trains float32 weights under autocast
     if clip is not None and backbone_name(clip[0]) != c.backbone:
@@ -265,7 +296,7 @@ def run(config: RunConfig, out: str | Path = "runs", rerun: bool = False, device
     train_ds = subsample_classes(fs, "base") if c.subsample == "base" else fs
     test_feats = feats(train_ds.test)
     t_load = time.time() - t0
-    model, extra = _train(c, clip_model, tokenizer, train_ds, test_feats, cache_dir, quiet)
+    model, extra = _train(c, clip_model, tokenizer, train_ds, test_feats, cache_dir, quiet, full_val=ds.val)
     t_train = time.time() - t0 - t_load
     m = evaluate_features(model, test_feats, _labels(train_ds.test))
     metrics = {k: m[k] for k in ("accuracy", "macro_f1", "n")}

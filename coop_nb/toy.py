@@ -22,9 +22,10 @@ from .data import Datum, DatasetSplits
 # %% auto #0
 __all__ = ['SHAPES', 'COLOURS', 'COLOUR_NAMES', 'SIZES', 'BACKGROUNDS', 'STYLES', 'POSITIONS', 'ATTRIBUTES', 'STYLE_WORDS',
            'TOY_MODEL_NAME', 'TOY_CLIP_CONFIG', 'ASSETS', 'TOY_CONFIG_PATH', 'TOY_CHECKPOINT_PATH', 'CLIP_MEAN',
-           'CLIP_STD', 'TOY_DATASETS', 'TOY_TEMPLATES', 'TOY_BENCHMARK', 'TOY_SHAPE_TARGETS', 'shape_masks', 'render',
-           'caption', 'generate', 'register_toy_clip', 'images_to_tensor', 'pretrain_toy_clip', 'save_toy_checkpoint',
-           'load_toy_state_dict', 'load_toy_clip', 'load_toy_dataset']
+           'CLIP_STD', 'LOOKS', 'PROMPT_CANDIDATES', 'TOY_DATASETS', 'TOY_TEMPLATES', 'TOY_BENCHMARK',
+           'TOY_SHAPE_TARGETS', 'shape_masks', 'render', 'caption', 'generate', 'register_toy_clip', 'images_to_tensor',
+           'pretrain_toy_clip', 'save_toy_checkpoint', 'load_toy_state_dict', 'load_toy_clip', 'apply_look',
+           'load_toy_dataset']
 
 # %% ../nbs/02_toyworld.ipynb #cda5ef2d
 SHAPES = ["circle", "square", "triangle", "pentagon", "hexagon", "octagon", "star", "heart", "cross", "diamond",
@@ -357,17 +358,49 @@ def load_toy_clip(pretrained: str | Path | None = "default", device="cpu", preci
 register_backbone("toy", load_toy_clip)   # load_clip("toy") from now on; the package's entry point does this on demand
 
 # %% ../nbs/02_toyworld.ipynb #eabe20dd
-# name → (the attribute that is the label, fixed attributes, styles drawn, hand-crafted prompt, seed)
+# Imaging conditions a dataset's camera adds after rendering. No pretraining image has them and no caption
+# describes them: like satellite views for CLIP, they leave room for a context that no word can fill.
+LOOKS = {
+    "day": None,                                        # as rendered
+    "night": np.array([0.25, 0.30, 0.55]),              # dim light with a blue cast: each channel scaled
+    "swapped": [2, 1, 0],                               # a camera that records red as blue and blue as red
+}
+
+def apply_look(images: np.ndarray, look: str = "day") -> np.ndarray:
+    "uint8 images (n, H, W, 3) as seen under `look` (one of `LOOKS`)."
+    if look not in LOOKS: raise KeyError(f"unknown look {look!r}; choose from {list(LOOKS)}")
+    change = LOOKS[look]
+    if change is None: return images
+    if isinstance(change, list): return np.ascontiguousarray(images[..., change])
+    return (images.astype(np.float32) * change).round().clip(0, 255).astype(np.uint8)
+
+# Prompt engineering, done as the CLIP authors did it: candidate phrasings per kind of label, each built from
+# words the captions use, the best one chosen on the validation split (the test below re-runs the choice).
+PROMPT_CANDIDATES = {
+    "shape": ["a photo of a {}.", "a {}.", "this is a {}.", "a picture of a {}.", "an image of a {}.", "a drawing of a {}."],
+    "colour": ["a {} circle.", "a {} square.", "a {} star.", "a {} heart.", "a {} diamond.", "a photo of a {} circle."],
+    "background": [f"a {o} on a {{}} background." for o in ("circle", "square", "star", "heart", "diamond")]
+                  + ["a photo of a circle with a {} background."],
+}
+PROMPT_CANDIDATES["bg_colour"] = PROMPT_CANDIDATES["background"]
+
+# name → (the attribute that is the label, fixed attributes, styles drawn, hand-crafted prompt, seed, look)
 TOY_DATASETS = {
-    "ToyShapes": ("shape", dict(style=0), (1, 0, 0), "a photo of a {}.", 11),
-    "ToyTextures": ("background", {}, (0.6, 0.4, 0), "a shape on a {} background.", 12),
-    "ToyColours": ("colour", {}, (0.6, 0.4, 0), "a {} shape.", 13),
-    "ToyBackgroundColours": ("bg_colour", dict(background=0), (0.6, 0.4, 0), "a shape on a {} background.", 14),
-    "ToyShapesSketch": ("shape", dict(style=2), (0, 0, 1), "a photo of a {}.", 15),
-    "ToyShapesCartoon": ("shape", dict(style=1), (0, 1, 0), "a photo of a {}.", 16),
+    "ToyShapes": ("shape", dict(style=0), (1, 0, 0), "a photo of a {}.", 11, "day"),
+    "ToyTextures": ("background", {}, (0.6, 0.4, 0), "a heart on a {} background.", 12, "day"),
+    "ToyColours": ("colour", {}, (0.6, 0.4, 0), "a photo of a {} circle.", 13, "day"),
+    "ToyBackgroundColours": ("bg_colour", dict(background=0), (0.6, 0.4, 0), "a circle on a {} background.", 14, "day"),
+    # domain-generalisation targets keep the source's prompt: nothing of a target is seen before testing
+    "ToyShapesSketch": ("shape", dict(style=2), (0, 0, 1), "a photo of a {}.", 15, "day"),
+    "ToyShapesCartoon": ("shape", dict(style=1), (0, 1, 0), "a photo of a {}.", 16, "day"),
+    "ToyNightColours": ("colour", {}, (0.6, 0.4, 0), "a {} circle.", 18, "night"),
+    "ToyNightBackgrounds": ("bg_colour", dict(background=0), (0.6, 0.4, 0), "a circle on a {} background.", 19, "night"),
+    "ToySwappedColours": ("colour", {}, (0.6, 0.4, 0), "a {} diamond.", 20, "swapped"),
 }
 TOY_TEMPLATES = {name: spec[3] for name, spec in TOY_DATASETS.items()}
-TOY_BENCHMARK = ["ToyShapes", "ToyTextures", "ToyColours", "ToyBackgroundColours"]  # the few-shot datasets
+# the few-shot datasets: generic objects, a misleading generic prompt, an imaging condition no caption describes,
+# and class names that point at the wrong look (the fine-grained case)
+TOY_BENCHMARK = ["ToyShapes", "ToyBackgroundColours", "ToyNightColours", "ToySwappedColours"]
 TOY_SHAPE_TARGETS = ["ToyShapesSketch", "ToyShapesCartoon"]               # domain-generalisation targets
 
 def _convention_indices(name: str, attribute: str, conventions: dict) -> dict:
@@ -387,13 +420,13 @@ def load_toy_dataset(name: str, per_class: tuple = (32, 8, 50), conventions: dic
     `conventions` fixes more attributes by their words, e.g. `dict(size="large")`: a habit that all of the
     dataset's images share and its hand-crafted prompt does not state; the name records it."""
     if name not in TOY_DATASETS: raise KeyError(f"Unknown toy dataset {name!r}; known: {list(TOY_DATASETS)}")
-    attribute, fixed, styles, template, seed = TOY_DATASETS[name]
+    attribute, fixed, styles, template, seed, look = TOY_DATASETS[name]
     fixed = {**fixed, **_convention_indices(name, attribute, conventions or {})}
     classnames = ATTRIBUTES[attribute]
     splits = []
     for i, n in enumerate(per_class):
         labels = np.repeat(np.arange(len(classnames)), n)
         d = generate(len(labels), seed=seed * 1000 + i, style_probs=styles, fixed={**fixed, attribute: labels}, captions=False)
-        splits.append([Datum(im, int(y), classnames[y]) for im, y in zip(d["images"], labels)])
+        splits.append([Datum(im, int(y), classnames[y]) for im, y in zip(apply_look(d["images"], look), labels)])
     if conventions: name += "[" + ", ".join(f"{k}={v}" for k, v in conventions.items()) + "]"
     return DatasetSplits(name, *splits, classnames=list(classnames), template=template, crop_padding=3)

@@ -20,14 +20,17 @@ from .features import extract_features
 from .probe import LinearProbe
 from .recipes import paper_epochs
 from .runs import write_json
-from .toy import TOY_BENCHMARK, load_toy_dataset
+from .successors import train_clip_adapter, train_kgcoop, train_tip_adapter
+from .toy import TOY_BENCHMARK, TOY_SHAPE_TARGETS, load_toy_dataset
 
 # %% auto #0
 __all__ = ['METHOD_NAMES', 'evaluate_toy_dataset', 'benchmark_table', 'few_shot_curves', 'plot_few_shot_curves',
-           'base_to_new_results', 'base_to_new_summary', 'demo_results', 'run_demo']
+           'base_to_new_results', 'base_to_new_summary', 'domain_generalisation_results', 'findings_table',
+           'demo_results', 'run_demo']
 
 # %% ../nbs/10_toybench.ipynb #70faf95d
-METHOD_NAMES = {"linear_probe": "linear probe", "coop": "CoOp", "coop_csc": "CoOp (CSC)", "cocoop": "CoCoOp"}
+METHOD_NAMES = {"linear_probe": "linear probe", "coop": "CoOp", "coop_csc": "CoOp (CSC)", "cocoop": "CoCoOp", "clip_adapter": "CLIP-Adapter",
+                "tip_adapter": "Tip-Adapter", "tip_adapter_f": "Tip-Adapter-F", "kgcoop": "KgCoOp"}   # the successors: lesson 12
 
 def evaluate_toy_dataset(clip_model, tokenizer, name: str, shots: int = 16, seed: int = 1,
                          methods: Sequence[str] = ("zeroshot", "linear_probe", "coop", "cocoop"), epoch_scale: float = 1.0,
@@ -55,7 +58,16 @@ def evaluate_toy_dataset(clip_model, tokenizer, name: str, shots: int = 16, seed
         elif method == "cocoop":
             acc = train_cocoop(clip_model, tokenizer, ds, shots=shots, seed=seed, epochs=max(2, round(10 * epoch_scale)),
                                augmentation=augmentation, test_features=feats)[1]["accuracy"]
-        else: raise ValueError(f"unknown method {method!r}; use zeroshot, linear_probe, coop, coop_csc or cocoop")
+        elif method == "clip_adapter":
+            acc = train_clip_adapter(clip_model, tokenizer, ds, shots=shots, seed=seed, epochs=max(5, round(200 * epoch_scale)),
+                                     augmentation=augmentation, test_features=feats)[1]["accuracy"]
+        elif method in ("tip_adapter", "tip_adapter_f"):
+            acc = train_tip_adapter(clip_model, tokenizer, ds, shots=shots, seed=seed, fine_tune=method == "tip_adapter_f",
+                                    epochs=max(2, round(20 * epoch_scale)), augmentation=augmentation, test_features=feats)[1]["accuracy"]
+        elif method == "kgcoop":
+            acc = train_kgcoop(clip_model, tokenizer, ds, shots=shots, seed=seed, epochs=max(5, round(100 * epoch_scale)),
+                               augmentation=augmentation, test_features=feats)[1]["accuracy"]
+        else: raise ValueError(f"unknown method {method!r}; use zeroshot or one of {', '.join(METHOD_NAMES)}")
         rows.append(dict(base, method=METHOD_NAMES[method], accuracy=acc, seconds=time.time() - t0))
     return rows
 
@@ -101,6 +113,65 @@ def base_to_new_summary(df: pd.DataFrame) -> pd.DataFrame:
     "Mean base, new (%) over datasets and seeds per method, with H from the means."
     m = 100 * df.groupby("method", sort=False)[["base", "new"]].mean()
     return m.assign(H=2 * m.base * m.new / (m.base + m.new))
+
+# %% ../nbs/10_toybench.ipynb #623f3944
+def domain_generalisation_results(clip_model, tokenizer, source: str = "ToyShapes", targets=TOY_SHAPE_TARGETS, seeds=(1, 2, 3),
+                                  shots: int = 16, coop_kwargs=None, cocoop_kwargs=None) -> pd.DataFrame:
+    "Learn on `source`, test on the source and on each target with the same class names (the CoOp paper's Table 1 protocol)."
+    src = load_toy_dataset(source)
+    tf = test_transform(clip_model)
+    tests = {name: load_toy_dataset(name, per_class=(0, 0, 50)) if name != source else src for name in [source, *targets]}
+    feats = {name: (extract_features(clip_model, d.test, tf), torch.tensor([x.label for x in d.test])) for name, d in tests.items()}
+    zero_shot = ZeroShotClassifier(clip_model, tokenizer, src.classnames, src.template)   # the source's prompt everywhere
+    rows = [dict(dataset=n, method="zero-shot", seed=0, accuracy=evaluate_features(zero_shot, *f)["accuracy"]) for n, f in feats.items()]
+    for seed in seeds:
+        for method, train, kwargs in (("CoOp", train_coop, coop_kwargs), ("CoCoOp", train_cocoop, cocoop_kwargs)):
+            model = train(clip_model, tokenizer, src, shots=shots, seed=seed, test_features=feats[source][0], **(kwargs or {}))[0]
+            rows += [dict(dataset=n, method=method, seed=seed, accuracy=evaluate_features(model, *f)["accuracy"]) for n, f in feats.items()]
+    return pd.DataFrame(rows)
+
+def findings_table(curves: pd.DataFrame, b2n: pd.DataFrame, dg: pd.DataFrame, source: str = "ToyShapes") -> pd.DataFrame:
+    "Each of the papers' findings as a measured difference (points), its target and whether the toy world meets it."
+    pct = lambda s: 100 * s
+    hand = pct(curves[curves.method == "zero-shot (hand-crafted)"].groupby("dataset").accuracy.mean())
+    per = pct(curves[curves.shots > 0].groupby(["method", "shots", "dataset"]).accuracy.mean())   # mean over seeds
+    avg = per.groupby(["method", "shots"]).mean()
+    coop, shots = avg["CoOp"], sorted(curves[curves.shots > 0].shots.unique())
+    top = shots[-1]                                        # 16 in the papers' protocol
+    gain16 = per["CoOp", top] - hand
+    b = base_to_new_summary(b2n)
+    dgm = pct(dg.groupby(["method", "dataset"]).accuracy.mean())
+    targets = [d for d in dg.dataset.unique() if d != source]
+    rows = [
+        (f"CoOp − hand-crafted, {top} shots, average", gain16.mean(), "≥ +8", gain16.mean() >= 8, "about +15"),
+        (f"CoOp − hand-crafted, {top} shots, best dataset", gain16.max(), "≥ +25", gain16.max() >= 25, "over +45 (EuroSAT)"),
+        ("CoOp − hand-crafted, average, worst of 2+ shots", min(coop[k] - hand.mean() for k in shots if k >= 2), "≥ 0",
+         min(coop[k] - hand.mean() for k in shots if k >= 2) >= 0, "positive from 1–2 shots"),
+        ("CoOp, smallest rise from one shot count to the next", min(np.diff([coop[k] for k in shots])), "> 0",
+         min(np.diff([coop[k] for k in shots])) > 0, "rises"),
+        ("CoOp − linear probe, average, worst shot count", min(coop[k] - avg["linear probe", k] for k in shots), "> 0",
+         min(coop[k] - avg["linear probe", k] for k in shots) > 0, "positive at every count"),
+    ]
+    if "CoOp (CSC)" in avg.index.get_level_values(0):
+        csc_gain = per["CoOp (CSC)", top] - per["CoOp", top]
+        low = np.mean([avg["CoOp", k] - avg["CoOp (CSC)", k] for k in shots if k <= 2])
+        rows += [(f"CSC − unified, {top} shots, best dataset", csc_gain.max(), "> 0", csc_gain.max() > 0, "positive on fine-grained sets"),
+                 ("unified − CSC, 1–2 shots, average", low, "≥ 0", low >= 0, "positive")]
+    rows += [
+        ("base-to-new: CoOp base − zero-shot base", b.base["coop"] - b.base["zeroshot"], "≥ +8", b.base["coop"] - b.base["zeroshot"] >= 8, "+13.35"),
+        ("base-to-new: CoOp new − zero-shot new", b.new["coop"] - b.new["zeroshot"], "≤ −3", b.new["coop"] - b.new["zeroshot"] <= -3, "−11.00"),
+        ("base-to-new: CoCoOp new − CoOp new", b.new["cocoop"] - b.new["coop"], "≥ +3", b.new["cocoop"] - b.new["coop"] >= 3, "+8.47"),
+        ("base-to-new: CoCoOp H − the best other H", b.H["cocoop"] - b.H.drop("cocoop").max(), "≥ +1.5",
+         b.H["cocoop"] - b.H.drop("cocoop").max() >= 1.5, "+4.13"),
+        ("domain generalisation: CoOp − zero-shot on the source", dgm["CoOp", source] - dgm["zero-shot", source], "≥ 0",
+         dgm["CoOp", source] >= dgm["zero-shot", source], "+4.8 (ImageNet, ViT-B/16)"),
+        ("domain generalisation: targets where CoOp ≥ zero-shot", sum(dgm["CoOp", t] >= dgm["zero-shot", t] for t in targets),
+         f"≥ {len(targets) // 2 + 1} of {len(targets)}", sum(dgm["CoOp", t] >= dgm["zero-shot", t] for t in targets) > len(targets) / 2, "4 of 4"),
+        ("domain generalisation: CoCoOp − CoOp, targets' average", np.mean([dgm["CoCoOp", t] - dgm["CoOp", t] for t in targets]), "≥ 0",
+         np.mean([dgm["CoCoOp", t] - dgm["CoOp", t] for t in targets]) >= 0, "+0.6"),
+    ]
+    return pd.DataFrame(rows, columns=["finding", "toy world", "target", "met", "papers"]).set_index("finding").round(1)
+
 
 # %% ../nbs/10_toybench.ipynb #60e9ac32
 def demo_results(clip_model, tokenizer, shots: int = 16, seed: int = 1, epoch_scale: float = 1.0, augmentation: str | None = None,

@@ -63,7 +63,9 @@ def fit(model: nn.Module, features: torch.Tensor | Sequence[torch.Tensor] | Call
         warmup_epochs: int = 1, warmup_lr: float = 1e-5, precision: str = "fp32", seed: int = 1, quiet: bool = False,
         callbacks: Sequence[Callback] = ()) -> list[dict]:
     """Train the trainable parameters of `model` (its `logits` map image features to class scores) on `features`:
-    one tensor, cached views (epoch e uses view e mod V), or a function giving each epoch's features."""
+    one tensor, cached views (epoch e uses view e mod V), or a function giving each epoch's features.
+    The loss is the cross-entropy, or `model.loss(logits, labels)` where the model defines one (KgCoOp's penalty)."""
+    loss_fn = getattr(model, "loss", F.cross_entropy)
     views = features if callable(features) else (lambda vs: lambda e: vs[e % len(vs)])([features] if torch.is_tensor(features) else list(features))
     params = [p for p in model.parameters() if p.requires_grad]
     device = params[0].device
@@ -84,7 +86,7 @@ def fit(model: nn.Module, features: torch.Tensor | Sequence[torch.Tensor] | Call
             x, y = feats[s.idx].to(device), labels[s.idx].to(device)
             with s.autocast():
                 s.logits = s.forward(x)
-                s.loss = F.cross_entropy(s.logits if s.half_loss else s.logits.float(), y)
+                s.loss = loss_fn(s.logits if s.half_loss else s.logits.float(), y)
             s.opt.zero_grad(set_to_none=True)
             s.backward(s.loss)
             t = s.totals; t["loss"] += s.loss.item() * len(y); t["correct"] += (s.logits.argmax(-1) == y).sum().item(); t["seen"] += len(y)

@@ -1,0 +1,88 @@
+"""One training step of each successor (CLIP-Adapter, Tip-Adapter-F, KgCoOp) against CoOp's, in one run.
+
+Every method trains on cached image features (the library's fast path), so a step is: the method's logits for a
+batch of features, the loss, backward and the optimiser step. CoOp and KgCoOp run the text encoder on the K
+prompts every step; CLIP-Adapter and Tip-Adapter-F never touch the text encoder after building. Each method is
+built once on the same model, classes, features and labels; each figure is the median of `--repeats` timed steps
+after two warm-up steps, printed with its ratio to CoOp's step measured in the same run. Tip-Adapter itself
+trains nothing (its cost is one grid search, timed too). Full-size architectures with random weights (speed does
+not depend on the weights); the toy CLIP with its shipped weights.
+
+    python bench/successors_step.py                          # the toy CLIP and RN50, 37 classes, 16 shots
+    python bench/successors_step.py --backbones ViT-B/16 --classes 100 --device cuda
+"""
+import argparse, statistics, time
+
+import torch
+import torch.nn.functional as F
+
+from coop_nb.clip import load_clip
+from coop_nb.coop import CoOp
+from coop_nb.successors import CLIP_ADAPTER, KGCOOP, TIP_ADAPTER, ClipAdapter, KgCoOp, TipAdapter, search_alpha_beta
+from coop_nb.train import fit
+
+
+def classnames_for(tokenizer, n):
+    vocab = [w[:-4] for w in list(tokenizer.encoder)[1000:9000] if w.endswith("</w>") and w[:-4].isalpha()]
+    return [vocab[(7 * i) % len(vocab)] for i in range(n)]
+
+
+def time_steps(model, feats, labels, batch_size, repeats, opt):
+    "Median seconds of one step (logits, loss, backward, step) over `repeats` steps after 2 warm-up steps."
+    loss_fn = getattr(model, "loss", F.cross_entropy)
+    times = []
+    for i in range(repeats + 2):
+        idx = torch.randint(0, len(labels), (batch_size,), generator=torch.Generator().manual_seed(i))
+        t0 = time.perf_counter()
+        loss = loss_fn(model.logits(feats[idx]), labels[idx])
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+        if feats.is_cuda: torch.cuda.synchronize()
+        if i >= 2: times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--backbones", nargs="+", default=["toy", "RN50"])
+    p.add_argument("--classes", type=int, default=37)
+    p.add_argument("--shots", type=int, default=16)
+    p.add_argument("--repeats", type=int, default=10)
+    p.add_argument("--device", default="cpu")
+    a = p.parse_args()
+    device = torch.device(a.device)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {a.device}; {a.classes} classes, {a.shots} shots")
+    for backbone in a.backbones:
+        torch.manual_seed(0)
+        clip_model, _, tok = load_clip(backbone, pretrained="default" if backbone == "toy" else None, device=device)
+        names = classnames_for(tok, a.classes)
+        n = a.classes * a.shots
+        g = torch.Generator().manual_seed(1)
+        dim = clip_model.visual.output_dim
+        feats = F.normalize(torch.randn(n, dim, generator=g), dim=-1).to(device)
+        labels = torch.arange(a.classes).repeat_interleave(a.shots).to(device)
+        models = {
+            "CoOp": (CoOp(clip_model, tok, names, n_ctx=16).to(device), 32, "sgd"),
+            "CLIP-Adapter": (ClipAdapter(clip_model, tok, names).to(device), CLIP_ADAPTER["batch_size"], "sgd"),
+            "Tip-Adapter-F": (TipAdapter(clip_model, tok, names, "a photo of a {}.", feats.cpu(), labels.cpu(), fine_tune=True).to(device),
+                              TIP_ADAPTER["batch_size"], "adamw"),
+            "KgCoOp": (KgCoOp(clip_model, tok, names, n_ctx=KGCOOP["n_ctx"], ctx_init=KGCOOP["ctx_init"]).to(device), KGCOOP["batch_size"], "sgd"),
+        }
+        print(f"\n{backbone}: seconds per training step (median of {a.repeats}), ratio to CoOp's")
+        base = None
+        for name, (model, bs, kind) in models.items():
+            params = [q for q in model.parameters() if q.requires_grad]
+            opt = torch.optim.AdamW(params, lr=1e-3, eps=1e-4) if kind == "adamw" else torch.optim.SGD(params, lr=2e-3, momentum=0.9)
+            model.train()
+            s = time_steps(model, feats, labels, bs, a.repeats, opt)
+            base = base or s
+            per_image = s / bs
+            print(f"  {name:14s} batch {bs:3d}: {s * 1e3:8.2f} ms/step, {per_image * 1e3:7.3f} ms/image   {s / base:6.2f}× CoOp's step, "
+                  f"{per_image / (base / 32):6.2f}× CoOp's per image; {sum(q.numel() for q in params):,} trained numbers")
+        tip = models["Tip-Adapter-F"][0]
+        t0 = time.perf_counter(); search_alpha_beta(tip, feats[: 4 * a.classes], labels[: 4 * a.classes]); t = time.perf_counter() - t0
+        print(f"  Tip-Adapter (training-free): its α–β grid search on {4 * a.classes} validation features took {t:.2f} s "
+              f"({t / base:.1f} CoOp steps)")
+
+
+if __name__ == "__main__":
+    main()
