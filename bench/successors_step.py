@@ -1,14 +1,16 @@
-"""One training step of each successor (CLIP-Adapter, Tip-Adapter-F, KgCoOp) against CoOp's, in one run.
+"""One training step of each successor (CLIP-Adapter, Tip-Adapter-F, KgCoOp, MaPLe) against CoOp's, in one run.
 
-Every method trains on cached image features (the library's fast path), so a step is: the method's logits for a
-batch of features, the loss, backward and the optimiser step. CoOp and KgCoOp run the text encoder on the K
-prompts every step; CLIP-Adapter and Tip-Adapter-F never touch the text encoder after building. Each method is
+Every method but MaPLe trains on cached image features (the library's fast path), so a step is: the method's
+logits for a batch of features, the loss, backward and the optimiser step. CoOp and KgCoOp run the text encoder on
+the K prompts every step; CLIP-Adapter and Tip-Adapter-F never touch the text encoder after building. MaPLe puts
+prompts inside the image tower, so its step runs both towers forward and backward on a batch of images (on ViT
+backbones only; its batch is the recipe's 4). Each method is
 built once on the same model, classes, features and labels; each figure is the median of `--repeats` timed steps
 after two warm-up steps, printed with its ratio to CoOp's step measured in the same run. Tip-Adapter itself
 trains nothing (its cost is one grid search, timed too). Full-size architectures with random weights (speed does
 not depend on the weights); the toy CLIP with its shipped weights.
 
-    python bench/successors_step.py                          # the toy CLIP and RN50, 37 classes, 16 shots
+    python bench/successors_step.py                          # the toy CLIPs (ResNet, ViT) and RN50, 37 classes, 16 shots
     python bench/successors_step.py --backbones ViT-B/16 --classes 100 --device cuda
 """
 import argparse, statistics, time
@@ -18,6 +20,7 @@ import torch.nn.functional as F
 
 from coop_nb.clip import load_clip
 from coop_nb.coop import CoOp
+from coop_nb.maple import MAPLE, TOY_MAPLE_DEPTH, MaPLe, UnsupportedImageTower, vision_transformer
 from coop_nb.successors import CLIP_ADAPTER, KGCOOP, TIP_ADAPTER, ClipAdapter, KgCoOp, TipAdapter, search_alpha_beta
 from coop_nb.train import fit
 
@@ -28,7 +31,7 @@ def classnames_for(tokenizer, n):
 
 
 def time_steps(model, feats, labels, batch_size, repeats, opt):
-    "Median seconds of one step (logits, loss, backward, step) over `repeats` steps after 2 warm-up steps."
+    "Median seconds of one step (logits, loss, backward, step) over `repeats` steps after 2 warm-up steps; `feats` may be images."
     loss_fn = getattr(model, "loss", F.cross_entropy)
     times = []
     for i in range(repeats + 2):
@@ -43,7 +46,7 @@ def time_steps(model, feats, labels, batch_size, repeats, opt):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--backbones", nargs="+", default=["toy", "RN50"])
+    p.add_argument("--backbones", nargs="+", default=["toy", "toy-vit", "RN50"])
     p.add_argument("--classes", type=int, default=37)
     p.add_argument("--shots", type=int, default=16)
     p.add_argument("--repeats", type=int, default=10)
@@ -53,7 +56,7 @@ def main():
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {a.device}; {a.classes} classes, {a.shots} shots")
     for backbone in a.backbones:
         torch.manual_seed(0)
-        clip_model, _, tok = load_clip(backbone, pretrained="default" if backbone == "toy" else None, device=device)
+        clip_model, _, tok = load_clip(backbone, pretrained="default" if backbone.startswith("toy") else None, device=device)
         names = classnames_for(tok, a.classes)
         n = a.classes * a.shots
         g = torch.Generator().manual_seed(1)
@@ -67,13 +70,20 @@ def main():
                               TIP_ADAPTER["batch_size"], "adamw"),
             "KgCoOp": (KgCoOp(clip_model, tok, names, n_ctx=KGCOOP["n_ctx"], ctx_init=KGCOOP["ctx_init"]).to(device), KGCOOP["batch_size"], "sgd"),
         }
+        try:   # MaPLe on a ViT: images in, both towers every step
+            vision_transformer(clip_model)
+            size = clip_model.visual.image_size[0]
+            depth = TOY_MAPLE_DEPTH if backbone == "toy-vit" else MAPLE["depth"]
+            models["MaPLe"] = (MaPLe(clip_model, tok, names, depth=depth).to(device), MAPLE["batch_size"], "sgd")
+            images = torch.randn(8 * MAPLE["batch_size"], 3, size, size, generator=g).to(device)
+        except UnsupportedImageTower: images = None
         print(f"\n{backbone}: seconds per training step (median of {a.repeats}), ratio to CoOp's")
         base = None
         for name, (model, bs, kind) in models.items():
             params = [q for q in model.parameters() if q.requires_grad]
             opt = torch.optim.AdamW(params, lr=1e-3, eps=1e-4) if kind == "adamw" else torch.optim.SGD(params, lr=2e-3, momentum=0.9)
             model.train()
-            s = time_steps(model, feats, labels, bs, a.repeats, opt)
+            s = time_steps(model, images if name == "MaPLe" else feats, labels[: len(images)] if name == "MaPLe" else labels, bs, a.repeats, opt)
             base = base or s
             per_image = s / bs
             print(f"  {name:14s} batch {bs:3d}: {s * 1e3:8.2f} ms/step, {per_image * 1e3:7.3f} ms/image   {s / base:6.2f}× CoOp's step, "

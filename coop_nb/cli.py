@@ -49,7 +49,7 @@ def _common_args(p: argparse.ArgumentParser):
 
 def train_parser() -> argparse.ArgumentParser:
     "The options of `coop_nb_train`."
-    p = argparse.ArgumentParser(prog="coop_nb_train", description="Learn prompts (CoOp, CSC, CoCoOp) or a linear probe with the "
+    p = argparse.ArgumentParser(prog="coop_nb_train", description="Learn prompts (CoOp, CSC, CoCoOp, their successors) or a linear probe with the "
                                 "papers' few-shot protocols; writes one record (and prompt) per run and prints the table.",
                                 epilog="Examples: coop_nb_train ToyShapes --shots 1 2 4 8 16 --seeds 1 2 3 | "
                                        "coop_nb_train OxfordPets --root ~/data --paper coop | "
@@ -63,6 +63,7 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument("--n-ctx", type=int, help="context length M [16 for CoOp, 4 for CoCoOp]")
     p.add_argument("--ctx-init", help="initial context words, e.g. 'a photo of a' (M = their number of words) [random for CoOp]")
     p.add_argument("--position", choices=POSITIONS, help="class-token position [end]")
+    p.add_argument("--depth", type=int, help="MaPLe: the layers of each tower that get new prompts, J [9; 2 on toy-vit]")
     p.add_argument("--precision", choices=PRECISIONS, help="fp16: half-precision CLIP and context, the official default; amp: mixed "
                    "precision (fp16 on CUDA, bf16 on CPU) [with --paper: fp16 on a GPU, else fp32]")
     p.add_argument("--epochs", type=int, help="training epochs [the paper's: 50/100/100/200/200 for 1/2/4/8/16 shots, 50 on ImageNet; 10 for CoCoOp]")
@@ -89,7 +90,7 @@ def configs_from_args(args, method_default: str) -> list:
     from coop_nb.runs import RunConfig, paper_config
     opts = dict(root=args.root, backbone=args.backbone, subsample=args.subsample, eval_datasets=tuple(args.eval_datasets))
     train = hasattr(args, "shots")
-    if train: opts.update({k: getattr(args, k) for k in ("n_ctx", "ctx_init", "position", "precision", "epochs", "batch_size", "lr",
+    if train: opts.update({k: getattr(args, k) for k in ("n_ctx", "ctx_init", "position", "depth", "precision", "epochs", "batch_size", "lr",
                                                          "augmentation", "train_views")})
     opts = {k: v for k, v in opts.items() if v is not None}
     grid = [(k, s) for k in args.shots for s in args.seeds] if train else [(0, 1)]
@@ -184,10 +185,9 @@ def eval_parser() -> argparse.ArgumentParser:
 def evaluate_prompt(prompt: str | Path, datasets, root: str | None = None, device: str | None = None, clip=None) -> dict:
     "Test accuracy of a saved prompt on each dataset, with the dataset's class names: {dataset: accuracy}."
     import torch
-    from coop_nb.clip import evaluate_features, load_clip
+    from coop_nb.clip import load_clip
     from coop_nb.coop import load_prompts, read_prompt_file
-    from coop_nb.data import test_transform
-    from coop_nb.features import extract_features
+    from coop_nb.features import evaluate_items
     from coop_nb.runs import ConfigError, get_dataset
     state = read_prompt_file(prompt)
     dss = {d: get_dataset(d, root) for d in datasets}
@@ -199,8 +199,7 @@ def evaluate_prompt(prompt: str | Path, datasets, root: str | None = None, devic
     out = {}
     for d, ds in dss.items():
         model = load_prompts(prompt, clip_model, tokenizer, ds.classnames)
-        feats = extract_features(clip_model, ds.test, test_transform(clip_model))
-        out[d] = evaluate_features(model, feats, torch.tensor([x.label for x in ds.test]))["accuracy"]
+        out[d] = evaluate_items(model, clip_model, ds.test)["accuracy"]
     return out
 
 def eval_main(argv=None):

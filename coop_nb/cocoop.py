@@ -21,7 +21,7 @@ from .recipes import COCOOP, paper_epochs
 from .train import train_few_shot
 
 # %% auto #0
-__all__ = ['CoCoOp', 'train_cocoop', 'base_new_metrics', 'base_to_new']
+__all__ = ['CoCoOp', 'train_cocoop', 'base_new_metrics', 'base_new_classes', 'base_new_split', 'base_to_new']
 
 # %% ../nbs/05_cocoop.ipynb #f9d77271
 class CoCoOp(CoOp):
@@ -102,13 +102,21 @@ def base_new_metrics(model, base: DatasetSplits, new: DatasetSplits, base_featur
     n = evaluate_features(other, new_features, torch.tensor([d.label for d in new.test]))["accuracy"]
     return dict(base=b, new=n, H=harmonic_mean(b, n))
 
+def base_new_classes(ds: DatasetSplits, shots: int = 16, seed: int = 1) -> tuple[DatasetSplits, DatasetSplits]:
+    "The base-to-new split: `shots` per class sampled on all classes (as the official code), then the base and new halves."
+    fs = few_shot_splits(ds, shots, seed)
+    return subsample_classes(fs, "base"), subsample_classes(fs, "new")
+
+def base_new_split(clip_model, ds: DatasetSplits, shots: int = 16, seed: int = 1):
+    "`base_new_classes` with the test features of each half: (base, new, base features, new features)."
+    base, new = base_new_classes(ds, shots, seed)
+    tf = test_transform(clip_model)
+    return base, new, extract_features(clip_model, base.test, tf), extract_features(clip_model, new.test, tf)
+
 def base_to_new(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, seed: int = 1, methods=("zeroshot", "coop", "cocoop"),
                 coop_kwargs: dict | None = None, cocoop_kwargs: dict | None = None, quiet: bool = True) -> list[dict]:
     "Zero-shot CLIP, CoOp and CoCoOp trained on the base classes and evaluated on base and new: one row per method."
-    fs = few_shot_splits(ds, shots, seed)                   # as the official code: sample on all classes, then keep the base half
-    base, new = subsample_classes(fs, "base"), subsample_classes(fs, "new")
-    tf = test_transform(clip_model)
-    fb, fn = extract_features(clip_model, base.test, tf), extract_features(clip_model, new.test, tf)
+    base, new, fb, fn = base_new_split(clip_model, ds, shots, seed)
     rows = []
     for method in methods:
         t0 = time.time()

@@ -12,12 +12,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .clip import image_dtype
-from .data import Datum, ImageDataset
+from .clip import evaluate, evaluate_features, image_dtype
+from .data import Datum, ImageDataset, test_transform
 
 # %% auto #0
 __all__ = ['rank_world', 'gather_shards', 'feature_views', 'view_seed', 'FreshViews', 'model_fingerprint', 'items_fingerprint',
-           'extract_features']
+           'extract_features', 'image_loader', 'evaluate_items']
 
 # %% ../nbs/22_features.ipynb #c89ea43d
 def rank_world() -> tuple[int, int]:
@@ -109,3 +109,17 @@ def extract_features(clip_model, items: Sequence[Datum], transform, batch_size: 
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp"); torch.save(feats, tmp); tmp.replace(path)  # atomic, per writer
     return feats
+
+# %% ../nbs/22_features.ipynb #5ba3b6cd
+def image_loader(items: Sequence[Datum], transform, batch_size: int = 100):
+    "A loader of (images, labels) of `items` through `transform`, for a classifier that reads images."
+    return torch.utils.data.DataLoader(ImageDataset(items, transform), batch_size=batch_size, num_workers=_default_workers(items))
+
+def evaluate_items(classifier, clip_model, items: Sequence[Datum], features: torch.Tensor | None = None,
+                   subset: Sequence[int] | None = None, cache_dir=None) -> dict:
+    "Metrics of `classifier` on `items`: on their test features (computed unless given), or on the images if it reads images."
+    if getattr(classifier, "reads_images", False):
+        if subset is not None: raise ValueError("a classifier that reads images scores all of its classes; build it for the target's classes")
+        return evaluate(classifier, image_loader(items, test_transform(clip_model)), len(classifier.classnames), quiet=True)
+    if features is None: features = extract_features(clip_model, items, test_transform(clip_model), cache_dir=cache_dir)
+    return evaluate_features(classifier, features, torch.tensor([d.label for d in items]), subset=subset)

@@ -6,17 +6,18 @@
 from __future__ import annotations
 
 # %% auto #0
-__all__ = ['ZERO_SHOT_METHODS', 'PROMPT_METHODS', 'SUCCESSOR_METHODS', 'TRAINED_METHODS', 'METHODS', 'POSITIONS', 'AUGMENTATIONS',
-           'PRECISIONS', 'PAPERS', 'METHOD_LABELS', 'PAPER_DATASETS', 'IMAGENET_TARGETS', 'TRANSFER_SOURCE',
-           'CROSS_DATASET_TARGETS', 'DATASET_ALIASES', 'COOP_EPOCHS', 'PAPER_EPOCHS', 'OPTIMISER', 'COOP', 'COCOOP',
-           'PAPER_RECIPES', 'PAPER_DEFAULT_METHOD', 'CLASS_BOUND_METHODS', 'CLIP_ADAPTER', 'TIP_ADAPTER',
-           'TIP_ADAPTER_DATASETS', 'KGCOOP', 'SUCCESSOR_RECIPES', 'dataset_name', 'paper_epochs', 'RecipeError',
-           'paper_recipe', 'tip_settings']
+__all__ = ['ZERO_SHOT_METHODS', 'PROMPT_METHODS', 'SUCCESSOR_METHODS', 'IMAGE_METHODS', 'TRAINED_METHODS', 'METHODS', 'POSITIONS',
+           'AUGMENTATIONS', 'PRECISIONS', 'PAPERS', 'METHOD_LABELS', 'PAPER_DATASETS', 'IMAGENET_TARGETS',
+           'TRANSFER_SOURCE', 'CROSS_DATASET_TARGETS', 'DATASET_ALIASES', 'COOP_EPOCHS', 'PAPER_EPOCHS', 'OPTIMISER',
+           'COOP', 'COCOOP', 'PAPER_RECIPES', 'PAPER_DEFAULT_METHOD', 'CLASS_BOUND_METHODS', 'CLIP_ADAPTER',
+           'TIP_ADAPTER', 'TIP_ADAPTER_DATASETS', 'KGCOOP', 'MAPLE', 'TOY_MAPLE_DEPTH', 'SUCCESSOR_RECIPES',
+           'dataset_name', 'paper_epochs', 'RecipeError', 'paper_recipe', 'tip_settings']
 
 # %% ../nbs/20_recipes.ipynb #b3567ab2
 ZERO_SHOT_METHODS = ("zeroshot", "zeroshot-ensemble")      # no training: a hand-crafted prompt, or the official ensemble
 PROMPT_METHODS = ("coop", "coop-csc", "cocoop")            # methods that learn a prompt
-SUCCESSOR_METHODS = ("clip-adapter", "tip-adapter", "tip-adapter-f", "kgcoop")   # what came after (lesson 12)
+SUCCESSOR_METHODS = ("clip-adapter", "tip-adapter", "tip-adapter-f", "kgcoop", "maple")   # what came after (lessons 12, 13)
+IMAGE_METHODS = ("maple",)   # prompts inside the image tower too: trained and evaluated on images, not cached features
 TRAINED_METHODS = ("linear-probe", *PROMPT_METHODS, *SUCCESSOR_METHODS)   # methods that learn from labelled images
 METHODS = (*ZERO_SHOT_METHODS, *TRAINED_METHODS)
 POSITIONS = ("end", "middle", "front")                     # where the class name sits among the context vectors
@@ -25,7 +26,7 @@ PRECISIONS = ("fp32", "amp", "fp16")                       # float32; mixed prec
 PAPERS = ("coop", "cocoop")
 METHOD_LABELS = {"zeroshot": "zero-shot CLIP", "zeroshot-ensemble": "zero-shot (ensemble)", "linear-probe": "linear probe",
                  "coop": "CoOp", "coop-csc": "CoOp (CSC)", "cocoop": "CoCoOp",
-                 "clip-adapter": "CLIP-Adapter", "tip-adapter": "Tip-Adapter", "tip-adapter-f": "Tip-Adapter-F", "kgcoop": "KgCoOp"}   # how tables and figures name them
+                 "clip-adapter": "CLIP-Adapter", "tip-adapter": "Tip-Adapter", "tip-adapter-f": "Tip-Adapter-F", "kgcoop": "KgCoOp", "maple": "MaPLe"}   # how tables and figures name them
 
 # %% ../nbs/20_recipes.ipynb #8fc8f0cc
 PAPER_DATASETS = ["ImageNet", "Caltech101", "OxfordPets", "StanfordCars", "OxfordFlowers", "Food101",
@@ -79,7 +80,7 @@ def paper_recipe(paper: str, method: str | None = None) -> dict:
     return dict(PAPER_RECIPES[(paper, method)], method=method, paper=paper)
 
 # %% ../nbs/20_recipes.ipynb #ee017ce8
-# The successors of lesson 12, each with its official recipe (read from the authors' code)
+# The successors of lessons 12 and 13, each with its official recipe (read from the authors' code)
 CLASS_BOUND_METHODS = ("linear-probe", "coop-csc", "tip-adapter", "tip-adapter-f")   # one parameter set per training class
 CLIP_ADAPTER = dict(ratio=0.2, reduction=4, epochs=200, batch_size=32, lr=0.002)     # a trainer of CoOp's code base, CoOp's optimiser
 TIP_ADAPTER = dict(cache_views=10, cache_scale=(0.5, 1.0), beta=1.0, alpha=1.17, search_scale=(7, 3), search_steps=(200, 20),
@@ -90,11 +91,15 @@ TIP_ADAPTER_DATASETS = {  # name: (search_scale (β, α), initial α, Tip-Adapte
     "OxfordFlowers": ((50, 50), 10, 20), "OxfordPets": ((7, 3), 1.17, 20), "StanfordCars": ((20, 10), 3, 20),
     "SUN397": ((12, 10), 1.17, 20), "UCF101": ((7, 3), 3, 20)}
 KGCOOP = dict(weight=8.0, n_ctx=4, ctx_init="a photo of a", epochs=100, batch_size=128, lr=0.002)   # its base-to-new script
+MAPLE = dict(n_ctx=2, ctx_init="a photo of a", depth=9, epochs=5, batch_size=4, lr=0.0035, backbone="ViT-B/16",
+             precision="fp16")   # its config vit_b16_c2_ep5_batch4_2ctx: prompts in the first 9 of 12 layers, 16 shots
+TOY_MAPLE_DEPTH = 2   # toy-vit's text tower has 3 layers: prompts in the first 2, as the paper leaves the last layers alone
 SUCCESSOR_RECIPES = {   # the run options of each (RN50 for the few-shot papers, ViT-B/16 for KgCoOp's base-to-new)
     "clip-adapter": dict(backbone="RN50", **{k: CLIP_ADAPTER[k] for k in ("epochs", "batch_size", "lr")}),
     "tip-adapter": dict(backbone="RN50"),
     "tip-adapter-f": dict(backbone="RN50", batch_size=TIP_ADAPTER["batch_size"], lr=TIP_ADAPTER["lr"]),   # epochs: per dataset
     "kgcoop": dict(backbone="ViT-B/16", **{k: KGCOOP[k] for k in ("ctx_init", "epochs", "batch_size", "lr")}),
+    "maple": dict(backbone="ViT-B/16", **{k: MAPLE[k] for k in ("n_ctx", "ctx_init", "depth", "epochs", "batch_size", "lr")}),
 }
 
 def tip_settings(dataset: str) -> dict:

@@ -18,11 +18,12 @@ from .clip import (ZeroShotClassifier, backbone_name, ensemble_templates, evalua
 from .cocoop import train_cocoop
 from .coop import save_prompts, train_coop
 from .data import DATASET_LAYOUTS, DatasetError, DatasetSplits, few_shot_splits, load_dataset, load_image_folder, subsample_classes, test_transform
-from .features import extract_features, rank_world
+from .features import evaluate_items, extract_features, rank_world
+from .maple import train_maple
 from .probe import LinearProbe
-from .recipes import (AUGMENTATIONS, CROSS_DATASET_TARGETS, IMAGENET_TARGETS, METHODS, PAPERS, POSITIONS, PRECISIONS,
-                             PROMPT_METHODS, SUCCESSOR_METHODS, SUCCESSOR_RECIPES, CLASS_BOUND_METHODS, tip_settings, TRAINED_METHODS, TRANSFER_SOURCE, ZERO_SHOT_METHODS, RecipeError, dataset_name,
-                             paper_epochs, paper_recipe)
+from .recipes import (AUGMENTATIONS, CLASS_BOUND_METHODS, CROSS_DATASET_TARGETS, IMAGE_METHODS, IMAGENET_TARGETS, METHODS, PAPERS,
+                             POSITIONS, PRECISIONS, PROMPT_METHODS, SUCCESSOR_METHODS, SUCCESSOR_RECIPES, TOY_MAPLE_DEPTH, TRAINED_METHODS,
+                             TRANSFER_SOURCE, ZERO_SHOT_METHODS, RecipeError, dataset_name, paper_epochs, paper_recipe, tip_settings)
 from .successors import train_clip_adapter, train_kgcoop, train_tip_adapter
 from .text import text_tower
 from .toy import TOY_DATASETS, load_toy_dataset
@@ -81,6 +82,7 @@ class RunConfig:
     n_ctx: int | None = None
     ctx_init: str | None = None
     position: str = "end"
+    depth: int | None = None          # MaPLe: the layers that get new prompts (J)
     precision: str | None = None      # None: fp16 for a paper's recipe on CUDA (the official default), else fp32
     epochs: int | None = None
     batch_size: int | None = None
@@ -95,7 +97,8 @@ class RunConfig:
 _ALL_OPTIONS = ("n_ctx", "ctx_init", "position", "epochs", "batch_size", "lr", "augmentation", "train_views")
 _OPTIONS_OF = {**{m: _ALL_OPTIONS for m in PROMPT_METHODS}, "kgcoop": tuple(o for o in _ALL_OPTIONS if o != "position"),
                "clip-adapter": ("epochs", "batch_size", "lr", "augmentation", "train_views"),
-               "tip-adapter-f": ("epochs", "batch_size", "lr", "augmentation", "train_views")}   # the options each method reads
+               "tip-adapter-f": ("epochs", "batch_size", "lr", "augmentation", "train_views"),
+               "maple": ("n_ctx", "ctx_init", "depth", "epochs", "batch_size", "lr")}   # the options each method reads
 
 def _validate(self: RunConfig) -> RunConfig:
     "Raise `ConfigError` for any impossible combination; reads no data and loads no model."
@@ -106,14 +109,14 @@ def _validate(self: RunConfig) -> RunConfig:
     allowed = _OPTIONS_OF.get(self.method, ())
     if self.method in TRAINED_METHODS and self.shots < 1: raise err(f"{self.method} learns from labelled images: shots must be at least 1, not {self.shots}")
     if self.seed < 0: raise err(f"seed must be non-negative, not {self.seed}")
-    given = [f"--{k.replace('_', '-')}" for k in ("n_ctx", "ctx_init", "epochs", "batch_size", "lr", "augmentation", "train_views")
+    given = [f"--{k.replace('_', '-')}" for k in ("n_ctx", "ctx_init", "depth", "epochs", "batch_size", "lr", "augmentation", "train_views")
              if getattr(self, k) is not None] + (["--position"] if self.position != "end" else [])
     refused = [g for g in given if g[2:].replace("-", "_") not in allowed]
     if refused:
         raise err(f"{', '.join(refused)} {'does' if len(refused) == 1 else 'do'} not apply to {self.method}" + (f"; it takes {', '.join('--' + o.replace('_', '-') for o in allowed)}"
                   if allowed else "") + " (a learned prompt, coop, coop-csc or cocoop, takes them all)")
     if self.n_ctx is not None and self.n_ctx < 1: raise err(f"n_ctx must be at least 1, not {self.n_ctx}")
-    if self.ctx_init is not None and self.n_ctx is not None and self.n_ctx != len(self.ctx_init.replace("_", " ").split(" ")):
+    if self.ctx_init is not None and self.n_ctx is not None and self.method != "maple" and self.n_ctx != len(self.ctx_init.replace("_", " ").split(" ")):
         raise err(f"--ctx-init {self.ctx_init!r} sets the context length to its {len(self.ctx_init.split(' '))} words; drop --n-ctx {self.n_ctx} or change the words")
     if self.position not in POSITIONS: raise err(f"position must be one of {', '.join(POSITIONS)}, not {self.position!r}")
     if self.method == "cocoop" and self.position != "end": raise err("CoCoOp puts the class token at the end; drop --position")
@@ -121,13 +124,13 @@ def _validate(self: RunConfig) -> RunConfig:
     if self.augmentation is not None and self.augmentation not in AUGMENTATIONS: raise err(f"augmentation must be one of {', '.join(AUGMENTATIONS)}, not {self.augmentation!r}")
     if self.augmentation in ("fresh", "none") and self.train_views: raise err("--train-views counts cached views; drop it or use --augmentation cached")
     if self.paper is not None and self.paper not in PAPERS: raise err(f"unknown paper {self.paper!r}; use one of {', '.join(PAPERS)}")
-    for k in ("epochs", "batch_size", "train_views"):
+    for k in ("epochs", "batch_size", "train_views", "depth"):
         v = getattr(self, k)
         if v is not None and v < 1: raise err(f"--{k.replace('_', '-')} must be at least 1, not {v}")
     if self.lr is not None and not (math.isfinite(self.lr) and self.lr > 0): raise err(f"--lr must be a positive number, not {self.lr}")
     if self.subsample not in ("all", "base"): raise err(f"subsample must be 'all' or 'base', not {self.subsample!r}")
     if self.subsample == "base" and self.method in CLASS_BOUND_METHODS:
-        raise err(f"{self.method} learns one parameter set per class, so it cannot be evaluated on new classes; use coop, cocoop, kgcoop or clip-adapter for base-to-new")
+        raise err(f"{self.method} learns one parameter set per class, so it cannot be evaluated on new classes; use coop, cocoop, kgcoop, clip-adapter or maple for base-to-new")
     if self.subsample == "base" and self.eval_datasets: raise err("choose base-to-new (--subsample base) or --eval-datasets, not both")
     return self
 
@@ -140,14 +143,15 @@ def _resolved(self: RunConfig, device: str | torch.device | None = None) -> RunC
     if c.precision is None: c.precision = "fp16" if c.paper and on_cuda else "fp32"   # the official default needs a GPU to pay
     if c.method not in TRAINED_METHODS: c.shots = 0
     if c.backbone is None:   # each paper's own backbone: ViT-B/16 for CoCoOp, RN50 for everything the CoOp paper runs
-        c.backbone = ("toy" if is_toy(c.dataset) else SUCCESSOR_RECIPES[c.method]["backbone"] if c.method in SUCCESSOR_METHODS
+        c.backbone = (("toy-vit" if c.method == "maple" else "toy") if is_toy(c.dataset) else SUCCESSOR_RECIPES[c.method]["backbone"] if c.method in SUCCESSOR_METHODS
                       else paper_recipe("cocoop" if c.method == "cocoop" else "coop", c.method)["backbone"])
-    if c.method in SUCCESSOR_METHODS:   # each successor's official recipe (lesson 12) for what is not given
+    if c.method == "maple" and c.depth is None and c.backbone == "toy-vit": c.depth = TOY_MAPLE_DEPTH
+    if c.method in SUCCESSOR_METHODS:   # each successor's official recipe (lessons 12, 13) for what is not given
         for k, v in SUCCESSOR_RECIPES[c.method].items():
-            if getattr(c, k) is None and not (k == "ctx_init" and c.n_ctx is not None): setattr(c, k, v)
+            if getattr(c, k) is None and not (k == "ctx_init" and c.n_ctx is not None and c.method != "maple"): setattr(c, k, v)
         if c.method == "tip-adapter-f" and c.epochs is None: c.epochs = tip_settings(c.dataset)["epochs"]   # 100 on EuroSAT
         if c.method == "kgcoop" and c.n_ctx is None: c.n_ctx = len(c.ctx_init.split(" ")) if c.ctx_init else 16
-        if c.method != "tip-adapter":
+        if c.method not in ("tip-adapter", *IMAGE_METHODS):   # MaPLe reads a fresh view of the images at every step
             if c.augmentation is None: c.augmentation = "cached" if c.train_views else "fresh"
             if c.augmentation == "cached" and c.train_views is None: c.train_views = 10
     if c.method in PROMPT_METHODS:
@@ -234,6 +238,10 @@ def _train(c: RunConfig, clip_model, tokenizer, ds: DatasetSplits, test_features
         feats = lambda items: extract_features(clip_model, items, tf, cache_dir=cache_dir)
         probe = LinearProbe(ds.classnames).fit(feats(ds.train), _labels(ds.train), feats(ds.val), _labels(ds.val))
         return probe, dict(C=probe.C)
+    if c.method == "maple":   # trains on images: a fresh view of each at every step, as the official code
+        model, rec = train_maple(clip_model, tokenizer, ds, shots=0, seed=c.seed, n_ctx=c.n_ctx, ctx_init=c.ctx_init, depth=c.depth,
+                                 epochs=c.epochs, batch_size=c.batch_size, lr=c.lr, precision=c.precision, quiet=quiet, evaluate_test=False)
+        return model, {k: rec[k] for k in ("final_loss", "augmentation", "precision")}
     views = dict(augmentation=c.augmentation, train_views=c.train_views, cache_dir=cache_dir, test_features=test_features)
     if c.method == "clip-adapter":
         model, rec = train_clip_adapter(clip_model, tokenizer, ds, shots=0, seed=c.seed, epochs=c.epochs, batch_size=c.batch_size, lr=c.lr, quiet=quiet, **views)
@@ -241,7 +249,7 @@ def _train(c: RunConfig, clip_model, tokenizer, ds: DatasetSplits, test_features
     if c.method in ("tip-adapter", "tip-adapter-f"):   # α and β searched on the dataset's whole validation split, as the official code
         searched = ds if full_val is None else dataclasses.replace(ds, val=full_val)
         model, rec = train_tip_adapter(clip_model, tokenizer, searched, shots=0, seed=c.seed, fine_tune=c.method == "tip-adapter-f",
-                                       epochs=c.epochs, batch_size=c.batch_size or 256, lr=c.lr or 1e-3, **views)
+                                       epochs=c.epochs, batch_size=c.batch_size, lr=c.lr, **views)   # unused without -f
         return model, {k: rec[k] for k in ("alpha", "beta", "val_split", "augmentation")}
     if c.method == "kgcoop":
         model, rec = train_kgcoop(clip_model, tokenizer, ds, shots=0, seed=c.seed, n_ctx=c.n_ctx, ctx_init=c.ctx_init, epochs=c.epochs,
@@ -292,24 +300,25 @@ def run(config: RunConfig, out: str | Path = "runs", rerun: bool = False, device
     clip_model, _, tokenizer = clip if clip is not None else load_clip(c.backbone, device=device, precision=weights)
     cache_dir = Path(out) / "_features" if cache_features and not is_toy(c.dataset) else None
     feats = lambda items: extract_features(clip_model, items, test_transform(clip_model), cache_dir=cache_dir)
+    score = lambda model, items, **kw: evaluate_items(model, clip_model, items, cache_dir=cache_dir, **kw)
     fs = few_shot_splits(ds, c.shots, c.seed) if c.shots > 0 else ds
     train_ds = subsample_classes(fs, "base") if c.subsample == "base" else fs
-    test_feats = feats(train_ds.test)
+    test_feats = None if c.method in IMAGE_METHODS else feats(train_ds.test)
     t_load = time.time() - t0
     model, extra = _train(c, clip_model, tokenizer, train_ds, test_feats, cache_dir, quiet, full_val=ds.val)
     t_train = time.time() - t0 - t_load
-    m = evaluate_features(model, test_feats, _labels(train_ds.test))
+    m = score(model, train_ds.test, features=test_feats)
     metrics = {k: m[k] for k in ("accuracy", "macro_f1", "n")}
     if c.subsample == "base":
         new = subsample_classes(fs, "new")
         on_new, _ = _on(c, model, clip_model, tokenizer, train_ds, new)
-        metrics.update(base=metrics["accuracy"], new=evaluate_features(on_new, feats(new.test), _labels(new.test))["accuracy"])
+        metrics.update(base=metrics["accuracy"], new=score(on_new, new.test)["accuracy"])
         metrics["H"] = harmonic_mean(metrics["base"], metrics["new"])
     if targets:
         metrics["targets"] = {}
         for t, d in targets.items():
             on_t, subset = _on(c, model, clip_model, tokenizer, train_ds, d)
-            metrics["targets"][t] = evaluate_features(on_t, feats(d.test), _labels(d.test), subset=subset)["accuracy"]
+            metrics["targets"][t] = score(on_t, d.test, subset=subset)["accuracy"]
     if c.shots > 0: extra["shots_used"] = min(int(v) for v in torch.bincount(_labels(fs.train)))   # fewer when a class is short
     record = dict(config=asdict(c), protocol=protocol_of(c), metrics=metrics, **extra,
                   seconds=dict(data_and_features=t_load, train=t_train, total=time.time() - t0),
@@ -319,7 +328,8 @@ def run(config: RunConfig, out: str | Path = "runs", rerun: bool = False, device
     record["world_size"] = world
     if rank == 0:  # under torchrun every process holds the same result; one writes it
         folder.mkdir(parents=True, exist_ok=True)
-        if c.method in PROMPT_METHODS: save_prompts(model, folder / "prompt.pt", overwrite=True, record_key=c.key(device))
+        if hasattr(model, "prompt_learner"):   # CoOp, CSC, CoCoOp, KgCoOp, MaPLe: a prompt coop_nb_eval can reload
+            save_prompts(model, folder / "prompt.pt", overwrite=True, record_key=c.key(device))
         write_json(record_path, record)
         if not quiet: print(f"{c.dataset} {c.method} {c.shots} shots seed {c.seed}: accuracy {metrics['accuracy']:.4f} → {folder}")
     if world > 1: torch.distributed.barrier()

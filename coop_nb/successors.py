@@ -12,9 +12,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .clip import class_weights, evaluate_features, image_dtype, readable_classname
-from .cocoop import base_new_metrics
+from .cocoop import base_new_metrics, base_new_split
 from .coop import CoOp
-from .data import DatasetSplits, ImageDataset, few_shot_splits, set_seed, subsample_classes, test_transform, train_transform
+from .data import DatasetSplits, ImageDataset, few_shot_splits, set_seed, test_transform, train_transform
 from .features import FreshViews, extract_features, view_seed
 from .recipes import CLIP_ADAPTER, KGCOOP, TIP_ADAPTER, tip_settings
 from .train import resolve_augmentation, train_few_shot
@@ -211,10 +211,7 @@ SUCCESSOR_TRAINERS = {"clip_adapter": train_clip_adapter, "kgcoop": train_kgcoop
 def successors_base_to_new(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, seed: int = 1, methods=("kgcoop", "clip_adapter"),
                            method_kwargs: dict | None = None, quiet: bool = True) -> list[dict]:
     "Rows like `base_to_new`'s (dataset, method, seed, shots, base, new, H) for CLIP-Adapter and KgCoOp, on the same split."
-    fs = few_shot_splits(ds, shots, seed)
-    base, new = subsample_classes(fs, "base"), subsample_classes(fs, "new")
-    tf = test_transform(clip_model)
-    fb, fn = extract_features(clip_model, base.test, tf), extract_features(clip_model, new.test, tf)
+    base, new, fb, fn = base_new_split(clip_model, ds, shots, seed)
     rows = []
     for method in methods:
         t0 = time.time()

@@ -22,10 +22,10 @@ from .data import Datum, DatasetSplits
 # %% auto #0
 __all__ = ['SHAPES', 'COLOURS', 'COLOUR_NAMES', 'SIZES', 'BACKGROUNDS', 'STYLES', 'POSITIONS', 'ATTRIBUTES', 'STYLE_WORDS',
            'TOY_MODEL_NAME', 'TOY_CLIP_CONFIG', 'ASSETS', 'TOY_CONFIG_PATH', 'TOY_CHECKPOINT_PATH', 'CLIP_MEAN',
-           'CLIP_STD', 'LOOKS', 'PROMPT_CANDIDATES', 'TOY_DATASETS', 'TOY_TEMPLATES', 'TOY_BENCHMARK',
-           'TOY_SHAPE_TARGETS', 'shape_masks', 'render', 'caption', 'generate', 'register_toy_clip', 'images_to_tensor',
-           'pretrain_toy_clip', 'save_toy_checkpoint', 'load_toy_state_dict', 'load_toy_clip', 'apply_look',
-           'load_toy_dataset']
+           'CLIP_STD', 'LOOKS', 'PROMPT_CANDIDATES', 'TOY_DATASETS', 'TOY_TEMPLATES', 'TOY_BENCHMARK', 'TOY_DG_SOURCE',
+           'TOY_DG_TARGETS', 'TOY_TEST_ONLY', 'shape_masks', 'render', 'caption', 'generate', 'register_toy_clip',
+           'images_to_tensor', 'lr_at_step', 'shape_probe', 'shape_zero_shot', 'pretrain_toy_clip',
+           'save_toy_checkpoint', 'load_toy_state_dict', 'load_toy_clip', 'apply_look', 'load_toy_dataset']
 
 # %% ../nbs/02_toyworld.ipynb #cda5ef2d
 SHAPES = ["circle", "square", "triangle", "pentagon", "hexagon", "octagon", "star", "heart", "cross", "diamond",
@@ -260,14 +260,15 @@ def images_to_tensor(images: np.ndarray) -> torch.Tensor:
     return (x - mean) / std
 
 # %% ../nbs/02_toyworld.ipynb #cc801ec0
-def _lr_at(step, total, peak, warmup):
+def lr_at_step(step: int, total: int, peak: float, warmup: int) -> float:
+    "Pretraining's learning rate at `step` of `total`: linear warm-up over `warmup` steps, then cosine decay from `peak`."
     return peak * (step + 1) / warmup if step < warmup else 0.5 * peak * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
 
-def _shape_probe(seed: int = 0) -> dict:
+def shape_probe(seed: int = 0) -> dict:
     "The 1,000 photos on which pretraining measures its progress (no captions)."
     return generate(1000, seed=10_000 + seed, fixed=dict(style=0), captions=False)
 
-def _shape_zero_shot(model, tokenizer, probe: dict) -> float:
+def shape_zero_shot(model, tokenizer, probe: dict) -> float:
     "Zero-shot shape accuracy on `probe` with \"a photo of a {shape}.\" over all 20 shapes."
     with torch.no_grad():
         image_features = model.encode_image(images_to_tensor(probe["images"]), normalize=True)
@@ -283,7 +284,7 @@ def pretrain_toy_clip(n_pairs: int = 50_000, epochs: int = 6, batch_size: int = 
     tokenizer = open_clip.get_tokenizer(TOY_MODEL_NAME)
     data = generate(n_pairs, seed=seed)
     tokens = tokenizer(data["captions"])
-    probe = _shape_probe(seed)
+    probe = shape_probe(seed)
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "embedding" not in n]
     no_decay = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and "embedding" not in n)]
     opt = torch.optim.AdamW([dict(params=decay, weight_decay=weight_decay), dict(params=no_decay, weight_decay=0.0)],
@@ -300,7 +301,7 @@ def pretrain_toy_clip(n_pairs: int = 50_000, epochs: int = 6, batch_size: int = 
         batches = range(steps_per_epoch) if quiet else progress_bar(range(steps_per_epoch), parent=mb)
         for i in batches:
             idx = order[i * batch_size:(i + 1) * batch_size]
-            for group in opt.param_groups: group["lr"] = _lr_at(step, total, lr, warmup)
+            for group in opt.param_groups: group["lr"] = lr_at_step(step, total, lr, warmup)
             image_features = model.encode_image(images_to_tensor(data["images"][idx.numpy()]), normalize=True)
             text_features = model.encode_text(tokens[idx], normalize=True)
             loss = loss_fn(image_features, text_features, model.logit_scale.exp())
@@ -310,7 +311,7 @@ def pretrain_toy_clip(n_pairs: int = 50_000, epochs: int = 6, batch_size: int = 
             with torch.no_grad(): model.logit_scale.clamp_(0, math.log(100))  # as CLIP: τ ≥ 0.01
             step += 1
         model.eval()
-        acc = _shape_zero_shot(model, tokenizer, probe)
+        acc = shape_zero_shot(model, tokenizer, probe)
         log.append(dict(epoch=epoch, loss=loss.item(), shape_zero_shot=acc, seconds=time.time() - start))
         msg = f"epoch {epoch}: loss {loss.item():.3f}, zero-shot shape accuracy {acc:.3f}, {time.time() - start:.0f}s"
         if quiet: print(msg, flush=True)
@@ -362,7 +363,11 @@ register_backbone("toy", load_toy_clip)   # load_clip("toy") from now on; the pa
 # describes them: like satellite views for CLIP, they leave room for a context that no word can fill.
 LOOKS = {
     "day": None,                                        # as rendered
-    "night": np.array([0.25, 0.30, 0.55]),              # dim light with a blue cast: each channel scaled
+    "golden hour": np.array([0.90, 0.60, 0.45]),        # the warm light before dusk: each channel scaled
+    "dusk": np.array([0.75, 0.45, 0.30]),               # dimmer and warmer
+    "deep dusk": np.array([0.55, 0.30, 0.20]),          # dimmer still
+    "night": np.array([0.25, 0.30, 0.55]),              # dim light with a blue cast
+    "fluorescent": np.array([0.60, 0.90, 0.60]),        # the green cast of fluorescent tubes
     "swapped": [2, 1, 0],                               # a camera that records red as blue and blue as red
 }
 
@@ -390,18 +395,25 @@ TOY_DATASETS = {
     "ToyTextures": ("background", {}, (0.6, 0.4, 0), "a heart on a {} background.", 12, "day"),
     "ToyColours": ("colour", {}, (0.6, 0.4, 0), "a photo of a {} circle.", 13, "day"),
     "ToyBackgroundColours": ("bg_colour", dict(background=0), (0.6, 0.4, 0), "a circle on a {} background.", 14, "day"),
-    # domain-generalisation targets keep the source's prompt: nothing of a target is seen before testing
     "ToyShapesSketch": ("shape", dict(style=2), (0, 0, 1), "a photo of a {}.", 15, "day"),
     "ToyShapesCartoon": ("shape", dict(style=1), (0, 1, 0), "a photo of a {}.", 16, "day"),
     "ToyNightColours": ("colour", {}, (0.6, 0.4, 0), "a {} circle.", 18, "night"),
     "ToyNightBackgrounds": ("bg_colour", dict(background=0), (0.6, 0.4, 0), "a circle on a {} background.", 19, "night"),
     "ToySwappedColours": ("colour", {}, (0.6, 0.4, 0), "a {} diamond.", 20, "swapped"),
+    "ToyDuskColours": ("colour", {}, (0.6, 0.4, 0), "a {} diamond.", 21, "dusk"),
+    "ToyFluorescentColours": ("colour", {}, (0.6, 0.4, 0), "a {} star.", 22, "fluorescent"),
+    "ToyGoldenHourColours": ("colour", {}, (0.6, 0.4, 0), "a {} diamond.", 23, "golden hour"),
+    "ToyDeepDuskColours": ("colour", {}, (0.6, 0.4, 0), "a {} diamond.", 24, "deep dusk"),
 }
 TOY_TEMPLATES = {name: spec[3] for name, spec in TOY_DATASETS.items()}
-# the few-shot datasets: generic objects, a misleading generic prompt, an imaging condition no caption describes,
-# and class names that point at the wrong look (the fine-grained case)
-TOY_BENCHMARK = ["ToyShapes", "ToyBackgroundColours", "ToyNightColours", "ToySwappedColours"]
-TOY_SHAPE_TARGETS = ["ToyShapesSketch", "ToyShapesCartoon"]               # domain-generalisation targets
+# the few-shot datasets: generic objects, a misleading generic prompt, two lights no caption describes (a strong
+# and a mild one), and class names that point at the wrong look (the fine-grained case)
+TOY_BENCHMARK = ["ToyShapes", "ToyBackgroundColours", "ToyDuskColours", "ToyFluorescentColours", "ToySwappedColours"]
+# domain generalisation: learn at dusk, test the same classes at other times of day (the source's prompt everywhere)
+TOY_DG_SOURCE, TOY_DG_TARGETS = "ToyDuskColours", ["ToyGoldenHourColours", "ToyDeepDuskColours", "ToyColours", "ToyNightColours"]
+# datasets that are only ever test sets borrow their source's prompt: nothing of them is seen before testing
+TOY_TEST_ONLY = {"ToyShapesSketch": "ToyShapes", "ToyShapesCartoon": "ToyShapes",
+                 "ToyGoldenHourColours": "ToyDuskColours", "ToyDeepDuskColours": "ToyDuskColours"}
 
 def _convention_indices(name: str, attribute: str, conventions: dict) -> dict:
     "Attribute words → indices for `generate`'s `fixed`, with errors that name the valid choices."

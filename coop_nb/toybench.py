@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_toybench.ipynb #0c965762
 from __future__ import annotations
-import json, time
+import time
 from pathlib import Path
 from typing import Sequence
 
@@ -18,10 +18,10 @@ from .coop import train_coop
 from .data import few_shot_splits, test_transform
 from .features import extract_features
 from .probe import LinearProbe
-from .recipes import paper_epochs
+from .recipes import CLIP_ADAPTER, COCOOP, KGCOOP, paper_epochs, tip_settings
 from .runs import write_json
 from .successors import train_clip_adapter, train_kgcoop, train_tip_adapter
-from .toy import TOY_BENCHMARK, TOY_SHAPE_TARGETS, load_toy_dataset
+from .toy import TOY_BENCHMARK, TOY_DG_SOURCE, TOY_DG_TARGETS, load_toy_dataset
 
 # %% auto #0
 __all__ = ['METHOD_NAMES', 'evaluate_toy_dataset', 'benchmark_table', 'few_shot_curves', 'plot_few_shot_curves',
@@ -40,6 +40,7 @@ def evaluate_toy_dataset(clip_model, tokenizer, name: str, shots: int = 16, seed
     tf = test_transform(clip_model)
     feats, labels = extract_features(clip_model, ds.test, tf), torch.tensor([d.label for d in ds.test])
     rows, base = [], dict(dataset=ds.name, shots=shots, seed=seed)   # the name records any convention
+    scaled = lambda epochs, floor: epochs if epoch_scale == 1 else max(floor, round(epochs * epoch_scale))   # the recipe's at scale 1
     for method in methods:
         t0 = time.time()
         if method == "zeroshot":
@@ -54,18 +55,18 @@ def evaluate_toy_dataset(clip_model, tokenizer, name: str, shots: int = 16, seed
             acc = evaluate_features(probe, feats, labels)["accuracy"]
         elif method in ("coop", "coop_csc"):
             acc = train_coop(clip_model, tokenizer, ds, shots=shots, seed=seed, csc=method == "coop_csc", augmentation=augmentation,
-                             epochs=max(5, round(paper_epochs(shots) * epoch_scale)), test_features=feats)[1]["accuracy"]
+                             epochs=scaled(paper_epochs(shots), 5), test_features=feats)[1]["accuracy"]
         elif method == "cocoop":
-            acc = train_cocoop(clip_model, tokenizer, ds, shots=shots, seed=seed, epochs=max(2, round(10 * epoch_scale)),
+            acc = train_cocoop(clip_model, tokenizer, ds, shots=shots, seed=seed, epochs=scaled(COCOOP["epochs"], 2),
                                augmentation=augmentation, test_features=feats)[1]["accuracy"]
         elif method == "clip_adapter":
-            acc = train_clip_adapter(clip_model, tokenizer, ds, shots=shots, seed=seed, epochs=max(5, round(200 * epoch_scale)),
+            acc = train_clip_adapter(clip_model, tokenizer, ds, shots=shots, seed=seed, epochs=scaled(CLIP_ADAPTER["epochs"], 5),
                                      augmentation=augmentation, test_features=feats)[1]["accuracy"]
         elif method in ("tip_adapter", "tip_adapter_f"):
             acc = train_tip_adapter(clip_model, tokenizer, ds, shots=shots, seed=seed, fine_tune=method == "tip_adapter_f",
-                                    epochs=max(2, round(20 * epoch_scale)), augmentation=augmentation, test_features=feats)[1]["accuracy"]
+                                    epochs=scaled(tip_settings(ds.name)["epochs"], 2), augmentation=augmentation, test_features=feats)[1]["accuracy"]
         elif method == "kgcoop":
-            acc = train_kgcoop(clip_model, tokenizer, ds, shots=shots, seed=seed, epochs=max(5, round(100 * epoch_scale)),
+            acc = train_kgcoop(clip_model, tokenizer, ds, shots=shots, seed=seed, epochs=scaled(KGCOOP["epochs"], 5),
                                augmentation=augmentation, test_features=feats)[1]["accuracy"]
         else: raise ValueError(f"unknown method {method!r}; use zeroshot or one of {', '.join(METHOD_NAMES)}")
         rows.append(dict(base, method=METHOD_NAMES[method], accuracy=acc, seconds=time.time() - t0))
@@ -115,7 +116,7 @@ def base_to_new_summary(df: pd.DataFrame) -> pd.DataFrame:
     return m.assign(H=2 * m.base * m.new / (m.base + m.new))
 
 # %% ../nbs/10_toybench.ipynb #623f3944
-def domain_generalisation_results(clip_model, tokenizer, source: str = "ToyShapes", targets=TOY_SHAPE_TARGETS, seeds=(1, 2, 3),
+def domain_generalisation_results(clip_model, tokenizer, source: str = TOY_DG_SOURCE, targets=TOY_DG_TARGETS, seeds=(1, 2, 3),
                                   shots: int = 16, coop_kwargs=None, cocoop_kwargs=None) -> pd.DataFrame:
     "Learn on `source`, test on the source and on each target with the same class names (the CoOp paper's Table 1 protocol)."
     src = load_toy_dataset(source)
@@ -130,7 +131,7 @@ def domain_generalisation_results(clip_model, tokenizer, source: str = "ToyShape
             rows += [dict(dataset=n, method=method, seed=seed, accuracy=evaluate_features(model, *f)["accuracy"]) for n, f in feats.items()]
     return pd.DataFrame(rows)
 
-def findings_table(curves: pd.DataFrame, b2n: pd.DataFrame, dg: pd.DataFrame, source: str = "ToyShapes") -> pd.DataFrame:
+def findings_table(curves: pd.DataFrame, b2n: pd.DataFrame, dg: pd.DataFrame, source: str = TOY_DG_SOURCE) -> pd.DataFrame:
     "Each of the papers' findings as a measured difference (points), its target and whether the toy world meets it."
     pct = lambda s: 100 * s
     hand = pct(curves[curves.method == "zero-shot (hand-crafted)"].groupby("dataset").accuracy.mean())
@@ -184,7 +185,7 @@ def demo_results(clip_model, tokenizer, shots: int = 16, seed: int = 1, epoch_sc
     table = benchmark_table(rows)
     b2n = base_to_new_results(clip_model, tokenizer, seeds=(seed,),
                               coop_kwargs=dict(epochs=max(5, round(paper_epochs(16) * epoch_scale)), augmentation=augmentation),
-                              cocoop_kwargs=dict(epochs=max(2, round(10 * epoch_scale)), augmentation=augmentation))
+                              cocoop_kwargs=dict(epochs=max(2, round(COCOOP["epochs"] * epoch_scale)), augmentation=augmentation))
     log(f"  base-to-new done ({time.time() - t0:.0f}s)")
     names = {"zeroshot": "zero-shot", "coop": "CoOp", "cocoop": "CoCoOp"}
     summary = base_to_new_summary(b2n).rename(index=names)
