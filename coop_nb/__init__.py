@@ -14,6 +14,8 @@ _NAMES = {"clip": ["load_clip", "ZeroShotClassifier", "evaluate_features"],
           "toy": ["load_toy_dataset"],
           "coop": ["CoOp", "train_coop", "save_prompts", "load_prompts"],
           "cocoop": ["CoCoOp", "train_cocoop", "base_to_new"],
+          "successors": ["train_clip_adapter", "train_tip_adapter", "train_kgcoop"],
+          "maple": ["MaPLe", "train_maple"],
           "runs": ["RunConfig", "run", "paper_config"],
           "tables": ["few_shot_table", "base_to_new_table", "transfer_table"]}
 _MODULE_OF = {name: module for module, names in _NAMES.items() for name in names}

@@ -262,9 +262,9 @@ def demo_parser() -> argparse.ArgumentParser:
                                 "tables, a figure and results.json. Runs in a few minutes on 2 CPU cores.")
     p.add_argument("--out", default="runs/demo", help="folder for the figure (PNG) and results.json [runs/demo]")
     p.add_argument("--json", help="also write the results to this JSON file (never over an existing file)")
-    p.add_argument("--shots", type=int, default=16, help="training images per class [16]")
+    p.add_argument("--shots", type=int, default=16, help="training images per class in the few-shot table (base-to-new keeps its protocol's 16) [16]")
     p.add_argument("--seed", type=int, default=1, help="few-shot sampling and training seed [1]")
-    p.add_argument("--quick", action="store_true", help="a tenth of the epochs: a smoke test in under a minute")
+    p.add_argument("--quick", action="store_true", help="a tenth of the epochs: a smoke test in about a minute")
     p.add_argument("--threads", type=int, help="CPU threads for PyTorch [1, as the toy world's operations are small; COOP_NB_THREADS=N or torch also sets it]")
     return p
 

@@ -133,7 +133,7 @@ class MaPLePromptLearner(nn.Module):
         return prompts, self.proj(self.ctx), list(self.compound_prompts_text), deep_vision
 
 # %% ../nbs/13_maple.ipynb #db0a7870
-class UnsupportedImageTower(TypeError):
+class UnsupportedImageTower(ValueError):
     "MaPLe's image prompts need open_clip's vision transformer pooled at its class token."
 
 def vision_transformer(clip_model):

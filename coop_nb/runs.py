@@ -100,12 +100,20 @@ _OPTIONS_OF = {**{m: _ALL_OPTIONS for m in PROMPT_METHODS}, "kgcoop": tuple(o fo
                "tip-adapter-f": ("epochs", "batch_size", "lr", "augmentation", "train_views"),
                "maple": ("n_ctx", "ctx_init", "depth", "epochs", "batch_size", "lr")}   # the options each method reads
 
+def _resnet_backbone(backbone: str) -> bool:
+    "Whether `backbone`'s image tower is a ResNet, by its open_clip config (the toy CLIP's is; a config unknown here: no)."
+    cfg = open_clip.get_model_config(resolve_backbone(backbone))
+    return backbone == "toy" or (cfg is not None and isinstance(cfg.get("vision_cfg", {}).get("layers"), (list, tuple)))
+
 def _validate(self: RunConfig) -> RunConfig:
     "Raise `ConfigError` for any impossible combination; reads no data and loads no model."
     err = lambda msg: ConfigError(f"{self.dataset}/{self.method}: {msg}")
     if self.method not in METHODS: raise err(f"unknown method {self.method!r}; use one of {', '.join(METHODS)}")
     for d in (self.dataset, *self.eval_datasets): check_dataset(d, self.root)
     if self.backbone is not None: resolve_backbone(self.backbone)
+    if self.method == "maple" and self.backbone is not None and _resnet_backbone(self.backbone):
+        raise err(f"MaPLe puts prompts inside a vision transformer, and {self.backbone} sees through a ResNet; "
+                  f"use --backbone ViT-B/16 (the paper's) or toy-vit (offline)")
     allowed = _OPTIONS_OF.get(self.method, ())
     if self.method in TRAINED_METHODS and self.shots < 1: raise err(f"{self.method} learns from labelled images: shots must be at least 1, not {self.shots}")
     if self.seed < 0: raise err(f"seed must be non-negative, not {self.seed}")
