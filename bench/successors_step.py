@@ -20,7 +20,8 @@ import torch.nn.functional as F
 
 from coop_nb.clip import load_clip
 from coop_nb.coop import CoOp
-from coop_nb.maple import MAPLE, TOY_MAPLE_DEPTH, MaPLe, UnsupportedImageTower, vision_transformer
+from coop_nb.maple import MaPLe, UnsupportedImageTower, vision_transformer
+from coop_nb.recipes import MAPLE, TOY_MAPLE_DEPTH
 from coop_nb.successors import CLIP_ADAPTER, KGCOOP, TIP_ADAPTER, ClipAdapter, KgCoOp, TipAdapter, search_alpha_beta
 from coop_nb.train import fit
 
