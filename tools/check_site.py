@@ -1,14 +1,15 @@
-"""Offline checks of the documentation site's input (run after `nbdev_proc_nbs`).
+"""Offline checks of the documentation site's input (run before `nbdev_proc_nbs`, which would run the cells it warns of).
 
 - every page named in the sidebar of _quarto.yml exists in nbs/;
 - every notebook in nbs/ is in the sidebar;
 - every relative link between pages resolves to an existing notebook;
 - every exported function and class (each module's __all__) has a docstring;
 - no saved notebook output holds an error or a traceback;
-- no cell mixes imports with other code (nbdev runs every cell with an import while it renders the site, so such a
-  cell would do its work, or fail, during `nbdev_docs`; the install cell is the one exception).
+- no cell mixes imports with other code, and no flagged cell (`#| pretrained`, `slow`, `gpu`) imports anything: nbdev
+  runs every cell with an import while it renders the site, so such a cell would do its work, or fail, during
+  `nbdev_docs` (the install cell is the one exception: it does nothing where coop_nb is installed).
 """
-import importlib, inspect, json, re, sys
+import ast, configparser, importlib, inspect, json, re, sys
 from pathlib import Path
 
 import yaml
@@ -16,6 +17,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 NBS = ROOT / "nbs"
 problems = []
+_settings = configparser.ConfigParser(); _settings.read(ROOT / "settings.ini")
+TEST_FLAGS = set(_settings["DEFAULT"]["tst_flags"].split())
 
 
 def sidebar_pages(node):
@@ -48,15 +51,27 @@ for nb in sorted(NBS.glob("*.ipynb")):
             if out.get("output_type") == "error" or "Traceback (most recent call last)" in text:
                 problems.append(f"{nb.name}: a saved output holds an error or traceback")
 
-import_line = re.compile(r"(import |from \S+ import )")
+def parsed(src: str):
+    "The cell's Python (IPython magics and shell lines dropped), or None where it does not parse."
+    try: return ast.parse("\n".join(l for l in src.splitlines() if not l.lstrip().startswith(("%", "!"))))
+    except SyntaxError: return None
+
+
+def has(tree, types) -> bool: return any(isinstance(node, types) for node in ast.walk(tree))
+
+
 for nb in sorted(NBS.glob("*.ipynb")):
     for i, cell in enumerate(json.loads(nb.read_text())["cells"]):
         src = "".join(cell["source"])
-        if cell["cell_type"] != "code" or src.startswith("#| export") or "importlib.util.find_spec" in src: continue
-        code = [l for l in src.splitlines() if l.strip() and not l.startswith("#")]
-        imports = [l for l in code if import_line.match(l)]
-        if imports and len(imports) < len(code):
-            problems.append(f"{nb.name}: cell {i} mixes imports with other code ({imports[0]!r}); put the imports in a cell of their own")
+        if cell["cell_type"] != "code" or src.startswith(("#| export", "#| exports", "#| exporti")): continue
+        tree = parsed(src)
+        if tree is None or not has(tree, (ast.Import, ast.ImportFrom)): continue
+        # nbdev's exec_show_docs runs this cell during nbdev_proc_nbs/nbdev_docs, as nbdev decides: any import anywhere
+        flags = sorted(set(re.findall(r"^#\|\s*(\w+)", src, re.M)) & TEST_FLAGS)
+        if flags:
+            problems.append(f"{nb.name}: cell {i} (#| {flags[0]}) imports, so nbdev_docs would run it; move its imports to an unflagged cell")
+        elif "importlib.util.find_spec" not in src and has(tree, (ast.Expr, ast.Assign)):
+            problems.append(f"{nb.name}: cell {i} mixes imports with other code; put the imports in a cell of their own")
 
 sys.path.insert(0, str(ROOT))
 for module_file in sorted((ROOT / "coop_nb").glob("*.py")):
