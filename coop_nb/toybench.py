@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_toybench.ipynb #0c965762
 from __future__ import annotations
-import time
+import re, time
 from pathlib import Path
 from typing import Sequence
 
@@ -24,9 +24,9 @@ from .successors import train_clip_adapter, train_kgcoop, train_tip_adapter
 from .toy import TOY_BENCHMARK, TOY_DG_SOURCE, TOY_DG_TARGETS, load_toy_dataset
 
 # %% auto #0
-__all__ = ['METHOD_NAMES', 'evaluate_toy_dataset', 'benchmark_table', 'few_shot_curves', 'plot_few_shot_curves',
-           'base_to_new_results', 'base_to_new_summary', 'domain_generalisation_results', 'findings_table',
-           'demo_results', 'run_demo']
+__all__ = ['METHOD_NAMES', 'evaluate_toy_dataset', 'benchmark_table', 'plot_benchmark_bars', 'few_shot_curves',
+           'plot_few_shot_curves', 'base_to_new_results', 'base_to_new_summary', 'domain_generalisation_results',
+           'findings_table', 'demo_results', 'run_demo']
 
 # %% ../nbs/10_toybench.ipynb #70faf95d
 METHOD_NAMES = {"linear_probe": "linear probe", "coop": "CoOp", "coop_csc": "CoOp (CSC)", "cocoop": "CoCoOp", "clip_adapter": "CLIP-Adapter",
@@ -77,6 +77,20 @@ def benchmark_table(rows: Sequence[dict], datasets: Sequence[str] = TOY_BENCHMAR
     df = pd.DataFrame(rows).pivot_table(index="method", columns="dataset", values="accuracy", aggfunc="mean", sort=False)
     df = 100 * df[[d for d in datasets if d in df.columns]]
     return df.assign(Average=df.mean(axis=1))
+
+# %% ../nbs/10_toybench.ipynb #b8337c44
+def plot_benchmark_bars(table: pd.DataFrame, ax=None, title: str = ""):
+    "Accuracy (%) as grouped bars, a group per dataset (its name without 'Toy', broken into words) and a bar per method."
+    if ax is None:
+        import matplotlib.pyplot as plt
+        ax = plt.subplots(figsize=(9, 3.6))[1]
+    bars = table.drop(columns="Average", errors="ignore").T
+    bars.index = [re.sub(r"(?<=[a-z])(?=[A-Z])", "\n", d.removeprefix("Toy")) for d in bars.index]
+    bars.plot.bar(ax=ax, rot=0, width=0.8)
+    n = len(bars.columns)
+    ax.set_ylabel("test accuracy (%)"); ax.set_title(title)
+    ax.legend(fontsize=7, ncol=n if n <= 5 else (n + 1) // 2, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
+    return ax
 
 # %% ../nbs/10_toybench.ipynb #f4db8a04
 def few_shot_curves(clip_model, tokenizer, datasets=TOY_BENCHMARK, shots=(1, 2, 4, 8, 16), seeds=(1,), epoch_scale: float = 0.25,
@@ -212,9 +226,8 @@ def run_demo(out: str | Path = "runs/demo", json_path: str | Path | None = None,
     if json_path: write_json(Path(json_path), results)
     from matplotlib.figure import Figure   # drawn straight to a file: no pyplot, no backend switched
     fig = Figure(figsize=(9, 3.6)); ax = fig.subplots()
-    fs.drop(columns="Average").T.plot.bar(ax=ax, rot=0, width=0.8)
-    ax.set_ylabel("test accuracy (%)"); ax.set_title(f"Toy benchmark, {shots} shots, seed {seed}"); ax.legend(fontsize=7, ncol=3)
-    fig.tight_layout(); fig.savefig(out / "toy_benchmark.png", dpi=120)
+    plot_benchmark_bars(fs, ax, f"Toy benchmark, {shots} shots, seed {seed}")
+    fig.tight_layout(); fig.savefig(out / "toy_benchmark.png", dpi=120, bbox_inches="tight")
     print(f"saved {out / 'results.json'} and {out / 'toy_benchmark.png'} in {time.time() - t0:.0f}s")
     return results
 
