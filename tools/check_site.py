@@ -2,7 +2,7 @@
 
 - every page named in the sidebar of _quarto.yml exists in nbs/;
 - every notebook in nbs/ is in the sidebar;
-- every relative link between pages resolves to an existing notebook;
+- every relative link between pages resolves to an existing notebook, and Previous/Next links follow the sidebar;
 - every exported function and class (each module's __all__) has a docstring;
 - no saved notebook output holds an error or a traceback;
 - no cell mixes imports with other code, and no flagged cell (`#| pretrained`, `slow`, `gpu`) imports anything: nbdev
@@ -50,6 +50,17 @@ for nb in sorted(NBS.glob("*.ipynb")):
             text = json.dumps(out)
             if out.get("output_type") == "error" or "Traceback (most recent call last)" in text:
                 problems.append(f"{nb.name}: a saved output holds an error or traceback")
+
+# Previous/Next links follow the sidebar's reading order
+order = [p for p in pages if p.endswith(".ipynb")]
+for i, page in enumerate(order):
+    text = "".join("".join(c["source"]) for c in json.loads((NBS / page).read_text())["cells"] if c["cell_type"] == "markdown")
+    for word, step in (("Previous", -1), ("Next", 1)):
+        m = re.search(rf"\*\*{word}:\*\* \[[^\]]*\]\(([^)]+)\)", text)
+        j = i + step
+        if m and not (0 <= j < len(order) and m.group(1) == order[j]):
+            problems.append(f"{page}: its {word} link goes to {m.group(1)}, but the sidebar puts {order[j] if 0 <= j < len(order) else 'nothing'} there")
+
 
 def parsed(src: str):
     "The cell's Python (IPython magics and shell lines dropped), or None where it does not parse."
