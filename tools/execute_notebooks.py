@@ -42,6 +42,8 @@ def execute(path: Path, run_flags: set[str]) -> float:
     stamps = dict(nb.metadata.get("coop_nb", {}).get("executed", {}))
     kept = {c.id: (c.get("outputs", []), stamps.get(c.id)) for c in nb.cells if c.cell_type == "code"}
     skipped = lambda c: c.cell_type != "code" or bool(directives(c.source) & skip)
+    for c in nb.cells:   # execnb keeps a cell's old outputs when the new run prints nothing: start every run cell empty
+        if not skipped(c): c.outputs = []
     shell, t0 = CaptureShell(path, mpl_format="png"), time.time()
     cwd = os.getcwd(); os.chdir(path.parent)
     try: shell.run_all(nb, exc_stop=True, preproc=skipped)
