@@ -17,11 +17,11 @@ from .clip import ZeroShotClassifier, evaluate_features, harmonic_mean
 from .coop import CoOp, train_coop
 from .data import DatasetSplits, few_shot_splits, subsample_classes, test_transform
 from .features import extract_features
-from .recipes import COCOOP, paper_epochs
+from .recipes import COCOOP, PAPER_RECIPES, paper_epochs
 from .train import train_few_shot
 
 # %% auto #0
-__all__ = ['CoCoOp', 'train_cocoop', 'base_new_metrics', 'base_new_classes', 'base_new_split', 'base_to_new']
+__all__ = ['CoCoOp', 'train_cocoop', 'base_new_metrics', 'cocoop_paper_coop', 'base_new_classes', 'base_new_split', 'base_to_new']
 
 # %% ../nbs/05_cocoop.ipynb #f9d77271
 class CoCoOp(CoOp):
@@ -102,6 +102,11 @@ def base_new_metrics(model, base: DatasetSplits, new: DatasetSplits, base_featur
     n = evaluate_features(other, new_features, torch.tensor([d.label for d in new.test]))["accuracy"]
     return dict(base=b, new=n, H=harmonic_mean(b, n))
 
+def cocoop_paper_coop(shots: int, dataset: str) -> dict:
+    """CoOp's options as the CoCoOp paper runs it beside CoCoOp (base-to-new and domain generalisation): the official
+    scripts' `vit_b16_ctxv1` config, or `vit_b16_ep50_ctxv1` on ImageNet — context from "a photo of a", CoOp's epochs."""
+    return dict(ctx_init=PAPER_RECIPES[("cocoop", "coop")]["ctx_init"], epochs=paper_epochs(shots, dataset))
+
 def base_new_classes(ds: DatasetSplits, shots: int = 16, seed: int = 1) -> tuple[DatasetSplits, DatasetSplits]:
     "The base-to-new split: `shots` per class sampled on all classes (as the official code), then the base and new halves."
     fs = few_shot_splits(ds, shots, seed)
@@ -126,7 +131,7 @@ def base_to_new(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, seed:
             n = evaluate_features(zs(new), fn, torch.tensor([d.label for d in new.test]))["accuracy"]
             m = dict(base=b, new=n, H=harmonic_mean(b, n))
         else:
-            if method == "coop": kw, train = dict(dict(ctx_init="a photo of a", epochs=paper_epochs(shots, ds.name)), **(coop_kwargs or {})), train_coop
+            if method == "coop": kw, train = dict(cocoop_paper_coop(shots, ds.name), **(coop_kwargs or {})), train_coop
             else: kw, train = dict(cocoop_kwargs or {}), train_cocoop
             model, _ = train(clip_model, tokenizer, base, shots=0, seed=seed, test_features=fb, quiet=quiet, **kw)
             m = base_new_metrics(model, base, new, fb, fn)

@@ -13,7 +13,7 @@ import pandas as pd
 import torch
 
 from .clip import GENERIC_TEMPLATE, ZeroShotClassifier, evaluate_features, load_clip
-from .cocoop import base_to_new, train_cocoop
+from .cocoop import base_to_new, cocoop_paper_coop, train_cocoop
 from .coop import train_coop
 from .data import few_shot_splits, test_transform
 from .features import extract_features
@@ -132,8 +132,10 @@ def base_to_new_summary(df: pd.DataFrame) -> pd.DataFrame:
 # %% ../nbs/10_toybench.ipynb #623f3944
 def domain_generalisation_results(clip_model, tokenizer, source: str = TOY_DG_SOURCE, targets=TOY_DG_TARGETS, seeds=(1, 2, 3),
                                   shots: int = 16, coop_kwargs=None, cocoop_kwargs=None) -> pd.DataFrame:
-    "Learn on `source`, test on the source and on each target with the same class names (the CoOp paper's Table 1 protocol)."
+    """Learn on `source`, test on the source and on each target with the same class names (the CoCoOp paper's Table 3
+    protocol: CoOp as its baseline, the context from "a photo of a")."""
     src = load_toy_dataset(source)
+    coop_kwargs = dict(cocoop_paper_coop(shots, source), **(coop_kwargs or {}))
     tf = test_transform(clip_model)
     tests = {name: load_toy_dataset(name, per_class=(0, 0, 50)) if name != source else src for name in [source, *targets]}
     feats = {name: (extract_features(clip_model, d.test, tf), torch.tensor([x.label for x in d.test])) for name, d in tests.items()}
