@@ -103,8 +103,8 @@ def base_new_metrics(model, base: DatasetSplits, new: DatasetSplits, base_featur
     return dict(base=b, new=n, H=harmonic_mean(b, n))
 
 def cocoop_paper_coop(shots: int, dataset: str) -> dict:
-    """CoOp's options as the CoCoOp paper runs it beside CoCoOp (base-to-new and domain generalisation): the official
-    scripts' `vit_b16_ctxv1` config, or `vit_b16_ep50_ctxv1` on ImageNet — context from "a photo of a", CoOp's epochs."""
+    "CoOp as the CoCoOp paper runs it beside CoCoOp: the context from \"a photo of a\" and CoOp's epochs for `shots` on `dataset`."
+    # the official scripts' vit_b16_ctxv1 config (vit_b16_ep50_ctxv1 on ImageNet), for base-to-new and domain generalisation
     return dict(ctx_init=PAPER_RECIPES[("cocoop", "coop")]["ctx_init"], epochs=paper_epochs(shots, dataset))
 
 def base_new_classes(ds: DatasetSplits, shots: int = 16, seed: int = 1) -> tuple[DatasetSplits, DatasetSplits]:

@@ -132,8 +132,7 @@ def base_to_new_summary(df: pd.DataFrame) -> pd.DataFrame:
 # %% ../nbs/10_toybench.ipynb #623f3944
 def domain_generalisation_results(clip_model, tokenizer, source: str = TOY_DG_SOURCE, targets=TOY_DG_TARGETS, seeds=(1, 2, 3),
                                   shots: int = 16, coop_kwargs=None, cocoop_kwargs=None) -> pd.DataFrame:
-    """Learn on `source`, test on the source and on each target with the same class names (the CoCoOp paper's Table 3
-    protocol: CoOp as its baseline, the context from "a photo of a")."""
+    "Learn on `source`, test on it and on each target with the same class names (the CoCoOp paper's Table 3, CoOp as its baseline)."
     src = load_toy_dataset(source)
     coop_kwargs = dict(cocoop_paper_coop(shots, source), **(coop_kwargs or {}))
     tf = test_transform(clip_model)
