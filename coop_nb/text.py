@@ -5,6 +5,7 @@
 # %% ../nbs/21_text_encoder.ipynb #c90cfbe5
 from __future__ import annotations
 import warnings
+from functools import cache
 from importlib.metadata import version as _installed_version
 
 import torch
@@ -40,9 +41,12 @@ def _release(v: str) -> tuple[int, int]:
     major, minor = (v.split(".") + ["0"])[:2]
     return int(major), int("".join(c for c in minor if c.isdigit()) or 0)
 
+@cache   # package metadata takes a millisecond to read, and every prompt encoding asks
+def _open_clip_version() -> str: return _installed_version("open_clip_torch")
+
 def open_clip_tested(v: str | None = None) -> bool:
     "Whether open_clip `v` (the installed one by default) is a release the shared-prefix encoder is tested with."
-    return TESTED_OPEN_CLIP[0] <= _release(v or _installed_version("open_clip_torch")) <= TESTED_OPEN_CLIP[1]
+    return TESTED_OPEN_CLIP[0] <= _release(v or _open_clip_version()) <= TESTED_OPEN_CLIP[1]
 
 def _standard_block(b) -> bool:
     "A residual attention block laid out as the shared-prefix path computes it."
@@ -127,7 +131,7 @@ def _can_share_prefix(self: TextEncoder) -> bool:
     blocks = getattr(self.transformer, "resblocks", [])
     if not (self.causal and len(blocks) and all(_standard_block(b) for b in blocks)): return False
     if not open_clip_tested():
-        _fall_back_once(f"open_clip {_installed_version('open_clip_torch')} is outside the tested releases "
+        _fall_back_once(f"open_clip {_open_clip_version()} is outside the tested releases "
                         f"{'.'.join(map(str, TESTED_OPEN_CLIP[0]))}–{'.'.join(map(str, TESTED_OPEN_CLIP[1]))}")
         return False
     return True
