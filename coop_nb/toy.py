@@ -23,8 +23,8 @@ from .data import Datum, DatasetSplits
 __all__ = ['SHAPES', 'COLOURS', 'COLOUR_NAMES', 'SIZES', 'BACKGROUNDS', 'STYLES', 'POSITIONS', 'ATTRIBUTES', 'STYLE_WORDS',
            'TOY_MODEL_NAME', 'TOY_CLIP_CONFIG', 'ASSETS', 'TOY_CONFIG_PATH', 'TOY_CHECKPOINT_PATH', 'CLIP_MEAN',
            'CLIP_STD', 'LOOKS', 'PROMPT_CANDIDATES', 'TOY_DATASETS', 'TOY_TEMPLATES', 'TOY_BENCHMARK', 'TOY_DG_SOURCE',
-           'TOY_DG_TARGETS', 'TOY_TEST_ONLY', 'shape_masks', 'render', 'caption', 'generate', 'register_toy_clip',
-           'images_to_tensor', 'lr_at_step', 'shape_probe', 'shape_zero_shot', 'pretrain_toy_clip',
+           'TOY_DG_TARGETS', 'TOY_DG_LIGHTS', 'TOY_TEST_ONLY', 'shape_masks', 'render', 'caption', 'generate',
+           'register_toy_clip', 'images_to_tensor', 'lr_at_step', 'shape_probe', 'shape_zero_shot', 'pretrain_toy_clip',
            'save_toy_checkpoint', 'load_toy_state_dict', 'load_toy_clip', 'apply_look', 'load_toy_dataset']
 
 # %% ../nbs/02_toyworld.ipynb #cda5ef2d
@@ -404,16 +404,24 @@ TOY_DATASETS = {
     "ToyFluorescentColours": ("colour", {}, (0.6, 0.4, 0), "a {} star.", 22, "fluorescent"),
     "ToyGoldenHourColours": ("colour", {}, (0.6, 0.4, 0), "a {} diamond.", 23, "golden hour"),
     "ToyDeepDuskColours": ("colour", {}, (0.6, 0.4, 0), "a {} diamond.", 24, "deep dusk"),
+    # the dusk colours as ImageNet's variants are ImageNet: collected again, drawn as cartoons, hard (small) objects, cluttered
+    "ToyDuskColoursV2": ("colour", {}, (0.6, 0.4, 0), "a {} diamond.", 25, "dusk"),
+    "ToyDuskCartoonColours": ("colour", {}, (0, 1, 0), "a {} diamond.", 26, "dusk"),
+    "ToyDuskSmallColours": ("colour", dict(size=SIZES.index("small")), (0.6, 0.4, 0), "a {} diamond.", 27, "dusk"),
+    "ToyDuskNoisyColours": ("colour", dict(background=BACKGROUNDS.index("noisy")), (0.6, 0.4, 0), "a {} diamond.", 28, "dusk"),
 }
 TOY_TEMPLATES = {name: spec[3] for name, spec in TOY_DATASETS.items()}
 # the few-shot datasets: generic objects, a misleading generic prompt, two lights no caption describes (a strong
 # and a mild one), and class names that point at the wrong look (the fine-grained case)
 TOY_BENCHMARK = ["ToyShapes", "ToyBackgroundColours", "ToyDuskColours", "ToyFluorescentColours", "ToySwappedColours"]
-# domain generalisation: learn at dusk, test the same classes at other times of day (the source's prompt everywhere)
-TOY_DG_SOURCE, TOY_DG_TARGETS = "ToyDuskColours", ["ToyGoldenHourColours", "ToyDeepDuskColours", "ToyColours", "ToyNightColours"]
+# domain generalisation (the source's prompt everywhere): learn at dusk, test on variants of the source dataset as the
+# papers test on ImageNet's, and, a harder shift that no ImageNet variant has, at the other times of day
+TOY_DG_SOURCE = "ToyDuskColours"
+TOY_DG_TARGETS = ["ToyDuskColoursV2", "ToyDuskCartoonColours", "ToyDuskSmallColours", "ToyDuskNoisyColours"]
+TOY_DG_LIGHTS = ["ToyGoldenHourColours", "ToyDeepDuskColours", "ToyColours", "ToyNightColours"]
 # datasets that are only ever test sets borrow their source's prompt: nothing of them is seen before testing
 TOY_TEST_ONLY = {"ToyShapesSketch": "ToyShapes", "ToyShapesCartoon": "ToyShapes",
-                 "ToyGoldenHourColours": "ToyDuskColours", "ToyDeepDuskColours": "ToyDuskColours"}
+                 **dict.fromkeys(["ToyGoldenHourColours", "ToyDeepDuskColours", *TOY_DG_TARGETS], TOY_DG_SOURCE)}
 
 def _convention_indices(name: str, attribute: str, conventions: dict) -> dict:
     "Attribute words → indices for `generate`'s `fixed`, with errors that name the valid choices."

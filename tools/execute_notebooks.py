@@ -88,6 +88,8 @@ if __name__ == "__main__":
     p.add_argument("--check", action="store_true", help="only check that every notebook's saved outputs are current")
     p.add_argument("--flags", nargs="*", default=[], help="also run the cells with these flags (e.g. slow)")
     args = p.parse_args()
+    unknown = set(args.flags) - flags_in_settings()   # `--flags slow nbs/x.ipynb` would read the notebook as a flag
+    if unknown: p.error(f"unknown flag(s) {sorted(unknown)}; the flags are {sorted(flags_in_settings())}; put notebooks before --flags")
     paths = [Path(n).resolve() for n in args.notebooks] or sorted(NBS.glob("*.ipynb"))
     if args.check:
         problems = check(paths)
