@@ -404,7 +404,8 @@ TOY_DATASETS = {
     "ToyFluorescentColours": ("colour", {}, (0.6, 0.4, 0), "a {} star.", 22, "fluorescent"),
     "ToyGoldenHourColours": ("colour", {}, (0.6, 0.4, 0), "a {} diamond.", 23, "golden hour"),
     "ToyDeepDuskColours": ("colour", {}, (0.6, 0.4, 0), "a {} diamond.", 24, "deep dusk"),
-    # the dusk colours as ImageNet's variants are ImageNet: collected again, drawn as cartoons, hard (small) objects, cluttered
+    # variants of ToyDuskColours, made as ImageNet's were made from ImageNet: collected again, cartoons only, small
+    # objects only (the hard cases), noisy backgrounds only
     "ToyDuskColoursV2": ("colour", {}, (0.6, 0.4, 0), "a {} diamond.", 25, "dusk"),
     "ToyDuskCartoonColours": ("colour", {}, (0, 1, 0), "a {} diamond.", 26, "dusk"),
     "ToyDuskSmallColours": ("colour", dict(size=SIZES.index("small")), (0.6, 0.4, 0), "a {} diamond.", 27, "dusk"),
