@@ -1,0 +1,1 @@
+"""Experiments: runs and records, tables, the toy benchmark, the commands and the explorers."""
