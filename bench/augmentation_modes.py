@@ -10,11 +10,9 @@ import argparse, json, time
 import numpy as np
 import torch
 
-from coop_nb.clip import load_clip
-from coop_nb.coop import train_coop
-from coop_nb.features import extract_features
-from coop_nb.data import test_transform
-from coop_nb.toy import TOY_BENCHMARK, load_toy_dataset
+from coop_nb.core.clip import load_clip
+from coop_nb.methods.coop import train_coop
+from coop_nb.toy.world import TOY_BENCHMARK, load_toy_dataset
 
 
 def main(argv=None):
@@ -30,11 +28,10 @@ def main(argv=None):
     rows = []
     for name in args.datasets:
         ds = load_toy_dataset(name)
-        test_features = extract_features(toy, ds.test, test_transform(toy))
         for seed in args.seeds:
             for mode in ("fresh", "cached"):
                 t0 = time.time()
-                _, rec = train_coop(toy, tokenizer, ds, shots=args.shots, seed=seed, augmentation=mode, test_features=test_features)
+                _, rec = train_coop(toy, tokenizer, ds, shots=args.shots, seed=seed, settings=dict(augmentation=mode))
                 rows.append(dict(dataset=name, seed=seed, augmentation=mode, accuracy=rec["accuracy"], seconds=time.time() - t0,
                                  epochs=rec["epochs"], views=rec["train_views"]))
                 print(f"{name:22s} seed {seed} {mode:6s} {100 * rec['accuracy']:5.1f}%  {rows[-1]['seconds']:6.1f} s", flush=True)

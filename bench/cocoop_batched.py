@@ -15,8 +15,8 @@ import torch.nn.functional as F
 
 from common import peak_memory_mb, cap_memory, run_worker  # bench/common.py
 
-from coop_nb.clip import load_clip
-from coop_nb.cocoop import CoCoOp
+from coop_nb.core.clip import load_clip
+from coop_nb.methods.cocoop import CoCoOp
 
 
 def reset_peak(device):

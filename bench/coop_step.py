@@ -21,8 +21,8 @@ import torch.nn.functional as F
 
 from common import peak_memory_mb, cap_memory, run_worker  # bench/common.py
 
-from coop_nb.clip import load_clip
-from coop_nb.coop import CoOp
+from coop_nb.core.clip import load_clip
+from coop_nb.methods.coop import CoOp
 
 
 def build(backbone, n_cls, device, naive, chunk, share_prefix=True):
@@ -75,8 +75,8 @@ def measure(backbone, n_cls, bs, naive, repeats, device, chunk, cap_gb, share_pr
 
 def measure_eval(backbone, device, n_images, bs):
     "Images per second: plain open_clip encode_image batching vs coop_nb's extract_features (same model, same images)."
-    from coop_nb.features import extract_features
-    from coop_nb.data import Datum, test_transform
+    from coop_nb.core.features import extract_features
+    from coop_nb.core.data import Datum, test_transform
     from PIL import Image
     import numpy as np, tempfile, pathlib
     torch.manual_seed(0)

@@ -18,12 +18,12 @@ import argparse, statistics, time
 import torch
 import torch.nn.functional as F
 
-from coop_nb.clip import load_clip
-from coop_nb.coop import CoOp
-from coop_nb.maple import MaPLe, UnsupportedImageTower, vision_transformer
-from coop_nb.recipes import MAPLE, TOY_MAPLE_DEPTH
-from coop_nb.successors import CLIP_ADAPTER, KGCOOP, TIP_ADAPTER, ClipAdapter, KgCoOp, TipAdapter, search_alpha_beta
-from coop_nb.train import fit
+from coop_nb.core.clip import load_clip
+from coop_nb.methods.coop import CoOp
+from coop_nb.methods.maple import MaPLe, UnsupportedImageTower, vision_transformer
+from coop_nb.core.recipes import CLIP_ADAPTER_RECIPE, KGCOOP_RECIPE, MAPLE_RECIPE, TIP_ADAPTER_F_RECIPE, TOY_MAPLE_DEPTH
+from coop_nb.methods.successors import ClipAdapter, KgCoOp, TipAdapter, search_alpha_beta
+from coop_nb.core.train import fit
 
 
 def classnames_for(tokenizer, n):
@@ -66,17 +66,17 @@ def main():
         labels = torch.arange(a.classes).repeat_interleave(a.shots).to(device)
         models = {
             "CoOp": (CoOp(clip_model, tok, names, n_ctx=16).to(device), 32, "sgd"),
-            "CLIP-Adapter": (ClipAdapter(clip_model, tok, names).to(device), CLIP_ADAPTER["batch_size"], "sgd"),
+            "CLIP-Adapter": (ClipAdapter(clip_model, tok, names).to(device), CLIP_ADAPTER_RECIPE["batch_size"], "sgd"),
             "Tip-Adapter-F": (TipAdapter(clip_model, tok, names, "a photo of a {}.", feats.cpu(), labels.cpu(), fine_tune=True).to(device),
-                              TIP_ADAPTER["batch_size"], "adamw"),
-            "KgCoOp": (KgCoOp(clip_model, tok, names, n_ctx=KGCOOP["n_ctx"], ctx_init=KGCOOP["ctx_init"]).to(device), KGCOOP["batch_size"], "sgd"),
+                              TIP_ADAPTER_F_RECIPE["batch_size"], "adamw"),
+            "KgCoOp": (KgCoOp(clip_model, tok, names, n_ctx=KGCOOP_RECIPE["n_ctx"], ctx_init=KGCOOP_RECIPE["ctx_init"]).to(device), KGCOOP_RECIPE["batch_size"], "sgd"),
         }
         try:   # MaPLe on a ViT: images in, both towers every step
             vision_transformer(clip_model)
             size = clip_model.visual.image_size[0]
-            depth = TOY_MAPLE_DEPTH if backbone == "toy-vit" else MAPLE["depth"]
-            models["MaPLe"] = (MaPLe(clip_model, tok, names, depth=depth).to(device), MAPLE["batch_size"], "sgd")
-            images = torch.randn(8 * MAPLE["batch_size"], 3, size, size, generator=g).to(device)
+            depth = TOY_MAPLE_DEPTH if backbone == "toy-vit" else MAPLE_RECIPE["depth"]
+            models["MaPLe"] = (MaPLe(clip_model, tok, names, depth=depth).to(device), MAPLE_RECIPE["batch_size"], "sgd")
+            images = torch.randn(8 * MAPLE_RECIPE["batch_size"], 3, size, size, generator=g).to(device)
         except UnsupportedImageTower: images = None
         print(f"\n{backbone}: seconds per training step (median of {a.repeats}), ratio to CoOp's")
         base = None

@@ -26,7 +26,7 @@ def timed_demo(env_extra: dict, args: list[str], out: str) -> float:
     env = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "COOP_NB_THREADS")}
     env.update(env_extra, MPLBACKEND="Agg")
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "from coop_nb.cli import demo_main; demo_main()", "--quick", "--out", out, *args], env=env,
+    subprocess.run([sys.executable, "-c", "from coop_nb.experiments.cli import demo_main; demo_main()", "--quick", "--out", out, *args], env=env,
                    check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
 

@@ -14,7 +14,7 @@ import argparse, platform, time
 import numpy as np
 import torch
 
-from coop_nb.toy import generate
+from coop_nb.toy.render import generate
 
 
 def timed(n, chunk, captions=True):

@@ -9,15 +9,24 @@ __all__ = []
 # %% ../nbs/index.ipynb #9ecdda2c
 import importlib
 
-_NAMES = {"clip": ["load_clip", "ZeroShotClassifier", "evaluate_features"],
-          "data": ["load_dataset", "load_image_folder", "few_shot_splits", "subsample_classes"],
-          "toy": ["load_toy_dataset"],
-          "coop": ["CoOp", "train_coop", "save_prompts", "load_prompts"],
-          "cocoop": ["CoCoOp", "train_cocoop", "base_to_new"],
-          "successors": ["train_clip_adapter", "train_tip_adapter", "train_kgcoop"],
-          "maple": ["MaPLe", "train_maple"],
-          "runs": ["RunConfig", "run", "paper_config"],
-          "tables": ["few_shot_table", "base_to_new_table", "transfer_table"]}
+_NAMES = {"core.clip": ["load_clip"],
+          "core.zeroshot": ["ZeroShotClassifier", "zero_shot"],
+          "core.features": ["evaluate_features", "evaluate_items", "base_new_metrics"],
+          "core.data": ["few_shot_splits", "subsample_classes"],
+          "core.datasets": ["load_dataset", "load_image_folder"],
+          "core.prepare": ["prepare_dataset", "verify_dataset"],
+          "core.prompts": ["save_prompts", "load_prompts"],
+          "core.recipes": ["METHODS", "method", "recipe"],
+          "core.train": ["TrainSettings", "fit"],
+          "methods.coop": ["CoOp", "train_coop"],
+          "methods.cocoop": ["CoCoOp", "train_cocoop"],
+          "methods.probe": ["train_linear_probe"],
+          "methods.successors": ["train_clip_adapter", "train_tip_adapter", "train_kgcoop"],
+          "methods.maple": ["MaPLe", "train_maple"],
+          "toy.world": ["load_toy_dataset"],
+          "experiments.runs": ["RunConfig", "run", "run_grid", "few_shot_protocol", "base_to_new_protocol",
+                               "transfer_protocol"],
+          "experiments.tables": ["collect_records", "few_shot_table", "base_to_new_table", "transfer_table"]}
 _MODULE_OF = {name: module for module, names in _NAMES.items() for name in names}
 
 def __getattr__(name: str):

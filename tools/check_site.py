@@ -85,13 +85,14 @@ for nb in sorted(NBS.glob("*.ipynb")):
             problems.append(f"{nb.name}: cell {i} mixes imports with other code; put the imports in a cell of their own")
 
 sys.path.insert(0, str(ROOT))
-for module_file in sorted((ROOT / "coop_nb").glob("*.py")):
+for module_file in sorted((ROOT / "coop_nb").rglob("*.py")):
     if module_file.name.startswith("_"): continue
-    module = importlib.import_module(f"coop_nb.{module_file.stem}")
+    module_name = ".".join(module_file.relative_to(ROOT).with_suffix("").parts)
+    module = importlib.import_module(module_name)
     for name in getattr(module, "__all__", []):
         obj = getattr(module, name)
         if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == module.__name__ and not inspect.getdoc(obj):
-            problems.append(f"coop_nb.{module_file.stem}.{name} has no docstring")
+            problems.append(f"{module_name}.{name} has no docstring")
 
 if problems:
     print("\n".join(problems))

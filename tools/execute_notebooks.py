@@ -3,6 +3,7 @@
     python tools/execute_notebooks.py nbs/03_coop.ipynb      # run it, keep its outputs (flagged cells keep theirs)
     python tools/execute_notebooks.py                        # every notebook
     python tools/execute_notebooks.py --check                # CI: every cell's saved output came from its current code
+    python tools/execute_notebooks.py nbs/07_toybench.ipynb --cells 07b00006   # also run one flagged cell
 
 Cells carrying a test flag of settings.ini (`pretrained`, `slow`, `gpu`) are not run; their saved outputs are kept
 as long as their code has not changed since those outputs were made (run them by hand with `--flags slow`).
@@ -34,14 +35,14 @@ def directives(source: str) -> set[str]:
     return out
 
 
-def execute(path: Path, run_flags: set[str]) -> float:
+def execute(path: Path, run_flags: set[str], run_ids: set[str] = frozenset()) -> float:
     from execnb.nbio import read_nb, write_nb
     from execnb.shell import CaptureShell
     skip = flags_in_settings() - run_flags
     nb = read_nb(path)
     stamps = dict(nb.metadata.get("coop_nb", {}).get("executed", {}))
     kept = {c.id: (c.get("outputs", []), stamps.get(c.id)) for c in nb.cells if c.cell_type == "code"}
-    skipped = lambda c: c.cell_type != "code" or bool(directives(c.source) & skip)
+    skipped = lambda c: c.cell_type != "code" or (bool(directives(c.source) & skip) and c.id not in run_ids)
     for c in nb.cells:   # execnb keeps a cell's old outputs when the new run prints nothing: start every run cell empty
         if not skipped(c): c.outputs = []
     shell, t0 = CaptureShell(path, mpl_format="png"), time.time()
@@ -87,6 +88,7 @@ if __name__ == "__main__":
     p.add_argument("notebooks", nargs="*", type=Path, help="notebooks [every one in nbs/]")
     p.add_argument("--check", action="store_true", help="only check that every notebook's saved outputs are current")
     p.add_argument("--flags", nargs="*", default=[], help="also run the cells with these flags (e.g. slow)")
+    p.add_argument("--cells", nargs="*", default=[], help="also run these flagged cells (by cell id); the others keep their outputs")
     args = p.parse_args()
     unknown = set(args.flags) - flags_in_settings()   # `--flags slow nbs/x.ipynb` would read the notebook as a flag
     if unknown: p.error(f"unknown flag(s) {sorted(unknown)}; the flags are {sorted(flags_in_settings())}; put notebooks before --flags")
@@ -96,4 +98,4 @@ if __name__ == "__main__":
         if problems: print("\n".join(problems)); sys.exit(f"{len(problems)} notebook cell(s) with stale or missing outputs")
         print(f"saved outputs current in {len(paths)} notebooks")
     else:
-        for path in paths: print(f"{path.name}: executed in {execute(path, set(args.flags)):.0f}s", flush=True)
+        for path in paths: print(f"{path.name}: executed in {execute(path, set(args.flags), set(args.cells)):.0f}s", flush=True)

@@ -8,7 +8,7 @@
 set -uo pipefail
 PY=${PYTHON:-python3}
 OUT=$(mktemp -d)
-printf 'import sys\nfrom coop_nb.cli import train_main\ntrain_main(sys.argv[1:])\n' > "$OUT/train.py"
+printf 'import sys\nfrom coop_nb.experiments.cli import train_main\ntrain_main(sys.argv[1:])\n' > "$OUT/train.py"
 train() { "$PY" "$OUT/train.py" "$@" --quiet 2>&1 | grep -E "Error|error:" ; }
 for dev in cpu cuda; do
   train ToyColours ToyShapes --device $dev --out "$OUT/$dev" --epochs 50 --augmentation cached
@@ -26,7 +26,7 @@ from pathlib import Path
 for f in sorted(Path(sys.argv[1]).glob("*/**/record.json")):
     r = json.loads(f.read_text()); c, m = r["config"], r["metrics"]
     b2n = f" base {100 * m['base']:.1f} new {100 * m['new']:.1f}" if "new" in m else ""
-    print(f"{f.relative_to(sys.argv[1]).parts[0]:9s} {c['dataset']:11s} {c['method']:9s} {c['precision']:4s} "
+    print(f"{f.relative_to(sys.argv[1]).parts[0]:9s} {c['dataset']:11s} {c['method']:9s} {c['options'].get('precision') or '':4s} "
           f"acc {100 * m['accuracy']:5.1f}{b2n}  train {r['seconds']['train']:5.1f}s  {r['device']}  world {r['world_size']}")
 EOF
 rm -rf "$OUT"

@@ -98,8 +98,11 @@ def _imagenet_classnames(d: Path, root: Path, name: str) -> dict[str, str]:
 def _images_in(folder: Path, recursive: bool = False) -> list[Path]:
     "The image files in `folder` (and its sub-folders if `recursive`), hidden files (`._x.png`) left out."
     found = folder.rglob("*") if recursive else folder.iterdir()
-    return sorted(p for p in found if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
-                  and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    images = sorted(p for p in found if p.suffix.lower() in IMAGE_SUFFIXES
+                    and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    if broken := [p for p in images if not p.exists()]:   # a link whose file is gone: an image the user meant to have
+        raise DatasetError(f"{broken[0]} is a broken link (to {os.readlink(broken[0])}); restore that file or remove the link")
+    return [p for p in images if p.is_file()]
 
 def _read_imagenet_folder(folder: Path, classnames: dict, wnids: list) -> list:
     return [Datum(str(p), label, classnames[wnid]) for label, wnid in enumerate(wnids)

@@ -16,15 +16,16 @@ import torch
 import torch.nn.functional as F
 
 from .clip import image_dtype
-from .data import Datum, DatasetSplits, test_transform
+from .data import Datum, DatasetSplits, test_transform, train_transform
 from .datasets import ImageDataset
 from .files import write_atomic
 from .recipes import harmonic_mean
 
 # %% auto #0
 __all__ = ['MEMORY_BUDGET', 'rank_world', 'gather_shards', 'feature_views', 'view_seed', 'FreshViews', 'model_fingerprint',
-           'items_fingerprint', 'feature_cache', 'extract_features', 'EmptyTestSetError', 'classification_metrics',
-           'evaluate_features', 'evaluate', 'image_loader', 'evaluate_items', 'base_new_metrics']
+           'items_fingerprint', 'feature_cache', 'extract_features', 'ImageViews', 'EmptyTestSetError',
+           'classification_metrics', 'evaluate_features', 'evaluate', 'image_loader', 'evaluate_items',
+           'base_new_metrics']
 
 # %% ../../nbs/24_features.ipynb #c89ea43d
 def rank_world() -> tuple[int, int]:
@@ -153,6 +154,24 @@ def extract_features(clip_model, items: Sequence[Datum], transform, seed: int | 
     if path is not None and rank_world()[0] == 0: _save_to_cache(path, feats)
     return _remember(key, feats)
 
+# %% ../../nbs/24_features.ipynb #13354780
+class ImageViews:
+    "Epoch e's augmented images, indexed like a feature tensor: `views(e)[idx]` loads and transforms those items."
+    def __init__(self, items, transform, seed: int):
+        self.images, self.seed = ImageDataset(items, transform), seed
+    def __call__(self, epoch: int): return _EpochImages(self.images, view_seed(self.seed, epoch))
+
+    @classmethod
+    def for_training(cls, clip_model, items, ds: DatasetSplits, settings, seed: int) -> "ImageViews":
+        "The training images of a few-shot run: the papers' (or, for tiny images, the shifted) crops, fresh every epoch."
+        return cls(items, train_transform(clip_model, padding=ds.crop_padding), seed)
+
+class _EpochImages:
+    def __init__(self, images, seed): self.images, self.seed = images, seed
+    def __len__(self): return len(self.images)
+    def __getitem__(self, idx):
+        return torch.stack([x for x, _ in self.images.__getitems__([(self.seed, int(i)) for i in idx])])
+
 # %% ../../nbs/24_features.ipynb #08d6b7d3
 class EmptyTestSetError(ValueError):
     "There is nothing to evaluate on; the message says what to change."
@@ -226,8 +245,8 @@ def evaluate_items(classifier, clip_model, items: Sequence[Datum], subset: Seque
     return evaluate_features(classifier, features, torch.tensor([d.label for d in items]), subset=subset)
 
 # %% ../../nbs/24_features.ipynb #0f1e2d3d
-def base_new_metrics(model, clip_model, base: DatasetSplits, new: DatasetSplits) -> dict:
-    "Accuracy of `model` on the base classes' test set and, carried to the new class names, on theirs; with H."
-    b = evaluate_items(model, clip_model, base.test)["accuracy"]
+def base_new_metrics(model, clip_model, base: DatasetSplits, new: DatasetSplits, base_accuracy: float | None = None) -> dict:
+    "Accuracy of `model` on the base classes' test set (unless given) and, carried to the new class names, on theirs; H."
+    b = evaluate_items(model, clip_model, base.test)["accuracy"] if base_accuracy is None else base_accuracy
     n = evaluate_items(model.for_classes(new.classnames), clip_model, new.test)["accuracy"]
     return dict(base=b, new=n, H=harmonic_mean(b, n))

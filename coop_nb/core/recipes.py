@@ -13,9 +13,9 @@ __all__ = ['POSITIONS', 'AUGMENTATIONS', 'PRECISIONS', 'PAPER_DATASETS', 'IMAGEN
            'CROSS_DATASET_TARGETS', 'DATASET_ALIASES', 'COOP_EPOCHS', 'DASSL_OPTIM', 'TIP_ADAPTER_OPTIM',
            'CLIP_ADAPTER', 'TIP_ADAPTER', 'TIP_ADAPTER_DATASETS', 'KGCOOP', 'TOY_MAPLE_DEPTH', 'PER_SHOTS',
            'PER_DATASET', 'COOP_RECIPE', 'COCOOP_RECIPE', 'CLIP_ADAPTER_RECIPE', 'TIP_ADAPTER_F_RECIPE',
-           'KGCOOP_RECIPE', 'MAPLE_RECIPE', 'RECIPES', 'PAPERS', 'DEFAULT_METHOD', 'SETTINGS', 'METHODS',
-           'ZERO_SHOT_METHODS', 'TRAINED_METHODS', 'PROMPT_METHODS', 'dataset_name', 'paper_epochs', 'context_length',
-           'harmonic_mean', 'tip_settings', 'applied', 'Method', 'RecipeError', 'method', 'recipe']
+           'KGCOOP_RECIPE', 'MAPLE_RECIPE', 'RECIPES', 'PAPERS', 'DEFAULT_METHOD', 'BASE_TO_NEW_PAPER', 'SETTINGS',
+           'METHODS', 'ZERO_SHOT_METHODS', 'TRAINED_METHODS', 'PROMPT_METHODS', 'dataset_name', 'paper_epochs',
+           'context_length', 'harmonic_mean', 'tip_settings', 'applied', 'Method', 'RecipeError', 'method', 'recipe']
 
 # %% ../../nbs/20_recipes.ipynb #b3567ab2
 POSITIONS = ("end", "middle", "front")       # where the class name sits among the context vectors
@@ -96,7 +96,8 @@ RECIPES = {   # paper → method → the official scripts' run options
     "maple": {"maple": MAPLE_RECIPE},
 }
 PAPERS = tuple(RECIPES)
-DEFAULT_METHOD = "coop"   # what a run learns when it names no method
+DEFAULT_METHOD = "coop"          # what a run learns when it names no method
+BASE_TO_NEW_PAPER = "cocoop"     # the paper that defines base-to-new and domain generalisation, with its baselines
 
 def applied(options: dict, dataset: str = "", shots: int = 16) -> dict:
     "A recipe's options with its rules applied for `dataset` and `shots` (epochs per shots or per dataset, M)."
@@ -121,6 +122,7 @@ class Method:
     learns: bool = True                         # learns from labelled images
     class_bound: bool = False                   # one parameter set per training class
     reads_images: bool = False                  # scored on images, not cached features (prompts in the image tower)
+    vision_transformer: bool = False            # needs a vision transformer's image tower
 
     def train(self, *args, **kwargs):
         "Call the method's trainer (imported now)."
@@ -149,7 +151,8 @@ METHODS = {m.name: m for m in [
            ("epochs", "batch_size", "lr", "augmentation", "train_views"), dict(fine_tune=True), class_bound=True),
     Method("kgcoop", "KgCoOp", "kgcoop", "coop_nb.methods.successors:train_kgcoop", ("n_ctx", "ctx_init", *SETTINGS)),
     Method("maple", "MaPLe", "maple", "coop_nb.methods.maple:train_maple",
-           ("n_ctx", "ctx_init", "depth", "epochs", "batch_size", "lr", "precision"), reads_images=True),
+           ("n_ctx", "ctx_init", "depth", "epochs", "batch_size", "lr", "precision"), reads_images=True,
+           vision_transformer=True),
 ]}
 ZERO_SHOT_METHODS = tuple(n for n, m in METHODS.items() if not m.learns)
 TRAINED_METHODS = tuple(n for n, m in METHODS.items() if m.learns)

@@ -27,7 +27,8 @@ __all__ = ['log', 'OPTIMIZERS', 'SCHEDULES', 'SCHEDULE_CALLBACKS', 'TrainSetting
            'DataParallel', 'resolve_augmentation', 'train_views_for', 'check_dataset_for_training', 'train_few_shot']
 
 # %% ../../nbs/25_training.ipynb #16bd6352
-OPTIMIZERS, SCHEDULES = ("sgd", "adamw"), ("warmup-cosine", "cosine-steps", "warmup-cosine-steps")
+OPTIMIZERS = ("sgd", "adam", "adamw")
+SCHEDULES = ("warmup-cosine", "cosine-steps", "warmup-cosine-steps", "constant")
 _whole = lambda v: isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
 @dataclass
@@ -42,6 +43,7 @@ class TrainSettings:
     augmentation: str | None = None   # fresh, cached or none; None: fresh where the dataset augments
     train_views: int | None = None    # views encoded once with augmentation="cached" (default 10)
     precision: str | None = None      # fp32, amp or fp16; None: the model's own
+    steps: int | None = None          # stop after this many optimiser steps (an iteration budget), even mid-epoch
     callbacks: tuple = field(default=(), compare=False, repr=False)
 
     def __post_init__(self): _validate(self)
@@ -61,6 +63,8 @@ def _validate(s: TrainSettings):
     if s.schedule.get("name") not in SCHEDULES: raise ValueError(f"schedule name must be one of {SCHEDULES}")
     if s.augmentation is not None and s.augmentation not in AUGMENTATIONS:
         raise ValueError(f"augmentation must be one of {', '.join(AUGMENTATIONS)}, not {s.augmentation!r}")
+    if s.steps is not None and (not _whole(s.steps) or s.steps < 1):
+        raise ValueError(f"steps must be a whole number, at least 1, or None (every batch of every epoch), not {s.steps!r}")
     if s.train_views is not None and (not _whole(s.train_views) or s.train_views < 1):
         raise ValueError(f"train_views must be a whole number, at least 1, not {s.train_views!r}")
     if s.train_views is not None and s.augmentation in ("fresh", "none"):
@@ -127,7 +131,7 @@ def _optimizer(model: nn.Module, settings: TrainSettings) -> torch.optim.Optimiz
         params = [dict(params=[p for n, p in named if decay(n, p)], weight_decay=wd),
                   dict(params=[p for n, p in named if not decay(n, p)], weight_decay=0.0)]
     else: params = [p for _, p in named]
-    kind = torch.optim.SGD if settings.optimizer["name"] == "sgd" else torch.optim.AdamW
+    kind = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[settings.optimizer["name"]]
     return kind(params, lr=settings.lr, **opts)
 
 # %% ../../nbs/25_training.ipynb #cf65c877
@@ -164,9 +168,11 @@ def fit(model: nn.Module, data, labels: torch.Tensor, settings: TrainSettings, s
             _call(cbs, "before_batch", s)
             _step(s, loss_fn, inputs[s.idx].to(device), labels[s.idx].to(device))
             _call(cbs, "after_batch", s)
+            if s.step == settings.steps: break                       # the iteration budget ends mid-epoch
         _check_finite(s, parameters=True)
         s.history.append(_epoch_summary(s))
         _call(cbs, "after_epoch", s)
+        if s.step == settings.steps: break
     _call(cbs, "after_fit", s)
     return s.history
 
@@ -211,8 +217,10 @@ class WarmupCosine(Callback):
         _set_lr(s.opt, lr_at_epoch(s.epoch, s.settings.epochs, s.settings.lr, sch["warmup_epochs"], sch["warmup_lr"]))
 
 class CosineSteps(Callback):
-    "PyTorch's `CosineAnnealingLR` over every step of the run, stepped after each batch (Tip-Adapter-F's)."
-    def before_fit(self, s): self.sched = torch.optim.lr_scheduler.CosineAnnealingLR(s.opt, s.settings.epochs * s.n_batches)
+    "PyTorch's `CosineAnnealingLR` over every step of the run (down to `min_lr`), stepped after each batch."
+    def before_fit(self, s):
+        total, floor = s.settings.steps or s.settings.epochs * s.n_batches, s.settings.schedule.get("min_lr", 0.0)
+        self.sched = torch.optim.lr_scheduler.CosineAnnealingLR(s.opt, total, eta_min=floor)
     def after_batch(self, s): self.sched.step()
 
 class WarmupCosineSteps(Callback):
@@ -221,7 +229,8 @@ class WarmupCosineSteps(Callback):
         total = s.settings.epochs * s.n_batches
         _set_lr(s.opt, lr_at_step(s.step, total, s.settings.lr, s.settings.schedule["warmup_steps"]))
 
-SCHEDULE_CALLBACKS = {"warmup-cosine": WarmupCosine, "cosine-steps": CosineSteps, "warmup-cosine-steps": WarmupCosineSteps}
+SCHEDULE_CALLBACKS = {"warmup-cosine": WarmupCosine, "cosine-steps": CosineSteps, "warmup-cosine-steps": WarmupCosineSteps,
+                      "constant": Callback}   # constant: the optimiser's rate throughout
 
 # %% ../../nbs/25_training.ipynb #690315d1
 def check_precision(precision: str, params) -> None:
@@ -323,21 +332,21 @@ def check_dataset_for_training(ds: DatasetSplits, shots) -> None:
     if not ds.train: raise ValueError(f"{ds.name} has no training images")
 
 def train_few_shot(build: Callable[[Sequence[str]], nn.Module], clip_model, ds: DatasetSplits, shots: int, seed: int,
-                   settings: TrainSettings) -> tuple[nn.Module, dict]:
+                   settings: TrainSettings, views: Callable = train_views_for) -> tuple[nn.Module, dict]:
     """K-shot training of the model `build(classnames)` returns, with the papers' protocol; returns (model, record).
-    `shots=0` trains on `ds.train` as given (already sampled); the record's `shots_used` is the smallest class's."""
+    `shots=0` trains on `ds.train` as given (already sampled); `views` makes what `fit` trains on (features by default)."""
     check_dataset_for_training(ds, shots)
     t0 = time.time()
     fs = few_shot_splits(ds, shots, seed) if shots > 0 else ds
     settings = resolve_augmentation(ds, settings)
-    views = train_views_for(clip_model, fs.train, ds, settings, seed)
+    inputs = views(clip_model, fs.train, ds, settings, seed)
     labels = torch.tensor([d.label for d in fs.train])
     set_seed(seed)                                   # the official code seeds everything, then builds the model
     model = build(ds.classnames)
     precision = settings.precision or model_precision([p for p in model.parameters() if p.requires_grad])
-    history = fit(model, views, labels, replace(settings, precision=precision), seed)
+    history = fit(model, inputs, labels, replace(settings, precision=precision), seed)
     t_fit = time.time() - t0                         # with fresh views this includes encoding them, as the official loop
-    metrics = evaluate_items(model, clip_model, ds.test)
+    metrics = evaluate_items(model, clip_model, ds.test) if ds.test else {}   # no test set: train only (the runs score)
     shots_used = int(torch.bincount(labels, minlength=ds.n_classes).min())
     return model, dict(shots=shots, shots_used=shots_used, seed=seed, **replace(settings, precision=precision).record(),
                        final_loss=history[-1]["loss"], seconds_fit=t_fit, **metrics)

@@ -16,6 +16,7 @@ from threadpoolctl import threadpool_limits
 
 from ..core.data import DatasetSplits, few_shot_splits, test_transform
 from ..core.features import evaluate_items, extract_features
+from ..core.train import check_dataset_for_training
 
 # %% auto #0
 __all__ = ['LinearProbe', 'train_linear_probe']
@@ -62,8 +63,9 @@ def fit(self: LinearProbe, features, labels, val_features=None, val_labels=None)
 # %% ../../nbs/06_linear_probe.ipynb #1f5b8c05
 def train_linear_probe(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, seed: int = 1) -> tuple[LinearProbe, dict]:
     "The linear probe on `ds`'s K-shot sample for `seed`, C chosen on its validation shots; returns (probe, record)."
+    check_dataset_for_training(ds, shots)
     fs = few_shot_splits(ds, shots, seed) if shots > 0 else ds
     features = lambda items: extract_features(clip_model, items, test_transform(clip_model))
     labels = lambda items: [d.label for d in items]
     probe = LinearProbe(ds.classnames).fit(features(fs.train), labels(fs.train), features(fs.val), labels(fs.val))
-    return probe, dict(shots=shots, seed=seed, C=probe.C, **evaluate_items(probe, clip_model, ds.test))
+    return probe, dict(shots=shots, seed=seed, C=probe.C, **(evaluate_items(probe, clip_model, ds.test) if ds.test else {}))
