@@ -1,10 +1,13 @@
-"""One training step of each successor (CLIP-Adapter, Tip-Adapter-F, KgCoOp, MaPLe) against CoOp's, in one run.
+"""One training step of each successor (CLIP-Adapter, Tip-Adapter-F, KgCoOp, TCP, LP++, MaPLe, PromptSRC, CLIP-LoRA)
+against CoOp's, in one run.
 
 Every method but MaPLe trains on cached image features (the library's fast path), so a step is: the method's
 logits for a batch of features, the loss, backward and the optimiser step. CoOp and KgCoOp run the text encoder on
 the K prompts every step; CLIP-Adapter and Tip-Adapter-F never touch the text encoder after building. MaPLe puts
 prompts inside the image tower, so its step runs both towers forward and backward on a batch of images (on ViT
-backbones only; its batch is the recipe's 4). Each method is
+backbones only; its batch is the recipe's 4); so do PromptSRC (batch 4, plus frozen CLIP's features of the same
+images) and CLIP-LoRA (batch 32, low-rank updates in every attention layer of both towers). LP++ takes one
+full-batch step over all the training features. Each method is
 built once on the same model, classes, features and labels; each figure is the median of `--repeats` timed steps
 after two warm-up steps, printed with its ratio to CoOp's step measured in the same run. Tip-Adapter itself
 trains nothing (its cost is one grid search, timed too). Full-size architectures with random weights (speed does
@@ -23,6 +26,12 @@ from coop_nb.methods.coop import CoOp
 from coop_nb.methods.maple import MaPLe, UnsupportedImageTower, vision_transformer
 from coop_nb.core.recipes import CLIP_ADAPTER_RECIPE, KGCOOP_RECIPE, MAPLE_RECIPE, TIP_ADAPTER_F_RECIPE, TOY_MAPLE_DEPTH
 from coop_nb.methods.successors import ClipAdapter, KgCoOp, TipAdapter, search_alpha_beta
+from coop_nb.methods.tcp import TCP, tcp_prompts
+from coop_nb.methods.lpp import LPPlusPlus
+from coop_nb.methods.promptsrc import PromptSRC
+from coop_nb.methods.lora import ClipLoRA
+from coop_nb.core.recipes import CLIP_LORA_RECIPE, PROMPTSRC_RECIPE, TCP_RECIPE
+from coop_nb.core.zeroshot import class_weights
 from coop_nb.core.train import fit
 
 
@@ -70,21 +79,30 @@ def main():
             "Tip-Adapter-F": (TipAdapter(clip_model, tok, names, "a photo of a {}.", feats.cpu(), labels.cpu(), fine_tune=True).to(device),
                               TIP_ADAPTER_F_RECIPE["batch_size"], "adamw"),
             "KgCoOp": (KgCoOp(clip_model, tok, names, n_ctx=KGCOOP_RECIPE["n_ctx"], ctx_init=KGCOOP_RECIPE["ctx_init"]).to(device), KGCOOP_RECIPE["batch_size"], "sgd"),
+            "TCP": (TCP(clip_model, tok, names, tcp_prompts("", "a photo of a {}.")).to(device), TCP_RECIPE["batch_size"], "adam"),
+            "LP++": (LPPlusPlus(names, class_weights(clip_model, tok, names)).to(device), n, "sgd"),
         }
+        on_images = {}
         try:   # MaPLe on a ViT: images in, both towers every step
             vision_transformer(clip_model)
             size = clip_model.visual.image_size[0]
             depth = TOY_MAPLE_DEPTH if backbone == "toy-vit" else MAPLE_RECIPE["depth"]
             models["MaPLe"] = (MaPLe(clip_model, tok, names, depth=depth).to(device), MAPLE_RECIPE["batch_size"], "sgd")
-            images = torch.randn(8 * MAPLE_RECIPE["batch_size"], 3, size, size, generator=g).to(device)
+            depth_src = TOY_MAPLE_DEPTH if backbone == "toy-vit" else PROMPTSRC_RECIPE["depth"]["base-to-new"]
+            models["PromptSRC"] = (PromptSRC(clip_model, tok, names, depth=depth_src).to(device), PROMPTSRC_RECIPE["batch_size"], "sgd")
+            models["CLIP-LoRA"] = (ClipLoRA(clip_model, tok, names).to(device), CLIP_LORA_RECIPE["batch_size"], "adamw")
+            on_images = {"MaPLe", "PromptSRC", "CLIP-LoRA"}
+            images = torch.randn(CLIP_LORA_RECIPE["batch_size"] * 2, 3, size, size, generator=g).to(device)
         except UnsupportedImageTower: images = None
         print(f"\n{backbone}: seconds per training step (median of {a.repeats}), ratio to CoOp's")
         base = None
         for name, (model, bs, kind) in models.items():
             params = [q for q in model.parameters() if q.requires_grad]
-            opt = torch.optim.AdamW(params, lr=1e-3, eps=1e-4) if kind == "adamw" else torch.optim.SGD(params, lr=2e-3, momentum=0.9)
+            opt = (torch.optim.AdamW(params, lr=1e-3, eps=1e-4) if kind == "adamw" else
+                   torch.optim.Adam(params, lr=2e-3, eps=1e-3) if kind == "adam" else torch.optim.SGD(params, lr=2e-3, momentum=0.9))
             model.train()
-            s = time_steps(model, images if name == "MaPLe" else feats, labels[: len(images)] if name == "MaPLe" else labels, bs, a.repeats, opt)
+            x, y = (images, labels[: len(images)]) if name in on_images else (feats, labels)
+            s = time_steps(model, x, y, bs, a.repeats, opt)
             base = base or s
             per_image = s / bs
             print(f"  {name:14s} batch {bs:3d}: {s * 1e3:8.2f} ms/step, {per_image * 1e3:7.3f} ms/image   {s / base:6.2f}× CoOp's step, "

@@ -117,7 +117,7 @@ def show_doc(sym, **kwargs):
 # %% ../nbs/31_course_tools.ipynb #5aa10002
 LAYERS = {   # folder → (what it holds, the folders it may import)
     "core": ("the engine: recipes, clip, zeroshot, data, datasets, prepare,\ntext, features, train, files, prompts", ()),
-    "methods": ("coop, cocoop, probe, successors, maple", ("core",)),
+    "methods": ("coop, cocoop, probe, successors, maple,\nlpp, lora, promptsrc, tcp", ("core",)),
     "toy": ("render, clip (toy, toy-vit), world", ("core",)),
     "experiments": ("runs, tables, toybench, explore, cli", ("core", "methods", "toy")),
 }

@@ -22,10 +22,10 @@ from .files import write_atomic
 from .recipes import harmonic_mean
 
 # %% auto #0
-__all__ = ['MEMORY_BUDGET', 'rank_world', 'gather_shards', 'feature_views', 'view_seed', 'FreshViews', 'model_fingerprint',
-           'items_fingerprint', 'feature_cache', 'extract_features', 'ImageViews', 'EmptyTestSetError',
-           'classification_metrics', 'evaluate_features', 'evaluate', 'image_loader', 'evaluate_items',
-           'base_new_metrics']
+__all__ = ['MEMORY_BUDGET', 'rank_world', 'gather_shards', 'encoding_batch_size', 'feature_views', 'view_seed', 'FreshViews',
+           'model_fingerprint', 'items_fingerprint', 'feature_cache', 'extract_features', 'ImageViews',
+           'EmptyTestSetError', 'classification_metrics', 'evaluate_features', 'evaluate', 'image_loader',
+           'evaluate_items', 'base_new_metrics']
 
 # %% ../../nbs/24_features.ipynb #c89ea43d
 def rank_world() -> tuple[int, int]:
@@ -49,11 +49,16 @@ def _default_workers(items) -> int:
     "Image files decode in parallel; in-memory arrays only pay the workers' overhead."
     return 0 if not items or isinstance(items[0].impath, np.ndarray) else min(8, os.cpu_count() or 1)
 
+def encoding_batch_size(device) -> int:
+    "Images per image-tower call when encoding views: 256 on a GPU; 32 on a CPU, where larger batches run slower."
+    return 32 if torch.device(device).type == "cpu" else 256
+
 @torch.no_grad()  # not inference_mode: training later uses these features in autograd graphs
-def feature_views(clip_model, items: Sequence[Datum], transform, seeds: Sequence[int | None], batch_size: int = 256,
-                  device=None, num_workers: int | None = None) -> Iterator[torch.Tensor]:
+def feature_views(clip_model, items: Sequence[Datum], transform, seeds: Sequence[int | None],
+                  batch_size: int | None = None, device=None, num_workers: int | None = None) -> Iterator[torch.Tensor]:
     "For each seed in turn, the normalised features (N, d) of all `items` through `transform` drawn with that seed."
     device = device or next(clip_model.parameters()).device
+    batch_size = batch_size or encoding_batch_size(device)
     rank, world = rank_world()
     shard = list(range(rank, len(items), world))
     starts = range(0, len(shard), batch_size)
@@ -138,7 +143,7 @@ def _save_to_cache(path: Path, feats: torch.Tensor):
     except OSError as e:
         warnings.warn(f"could not keep features in {path.parent} ({e}); they are computed again next time")
 
-def extract_features(clip_model, items: Sequence[Datum], transform, seed: int | None = None, batch_size: int = 256,
+def extract_features(clip_model, items: Sequence[Datum], transform, seed: int | None = None, batch_size: int | None = None,
                      device=None, num_workers: int | None = None, cache_dir: str | Path | None = None) -> torch.Tensor:
     "Normalised image features (N, d) of `items` through `transform` (seeded when random), kept in memory and on disk."
     key = _fingerprint(model_fingerprint(clip_model), items_fingerprint(items), repr(transform), seed)

@@ -11,9 +11,11 @@ from typing import Callable
 # %% auto #0
 __all__ = ['POSITIONS', 'AUGMENTATIONS', 'PRECISIONS', 'PAPER_DATASETS', 'IMAGENET_TARGETS', 'TRANSFER_SOURCE',
            'CROSS_DATASET_TARGETS', 'DATASET_ALIASES', 'COOP_EPOCHS', 'DASSL_OPTIM', 'TIP_ADAPTER_OPTIM',
-           'CLIP_ADAPTER', 'TIP_ADAPTER', 'TIP_ADAPTER_DATASETS', 'KGCOOP', 'TOY_MAPLE_DEPTH', 'PER_SHOTS',
-           'PER_DATASET', 'COOP_RECIPE', 'COCOOP_RECIPE', 'CLIP_ADAPTER_RECIPE', 'TIP_ADAPTER_F_RECIPE',
-           'KGCOOP_RECIPE', 'MAPLE_RECIPE', 'RECIPES', 'PAPERS', 'DEFAULT_METHOD', 'BASE_TO_NEW_PAPER', 'SETTINGS',
+           'CLIP_ADAPTER', 'TIP_ADAPTER', 'TIP_ADAPTER_DATASETS', 'KGCOOP', 'TOY_MAPLE_DEPTH', 'LP_PP', 'CLIP_LORA',
+           'PROMPTSRC', 'TCP_DESIGN', 'PER_SHOTS', 'PER_DATASET', 'COOP_RECIPE', 'COCOOP_RECIPE', 'CLIP_ADAPTER_RECIPE',
+           'TIP_ADAPTER_F_RECIPE', 'KGCOOP_RECIPE', 'MAPLE_RECIPE', 'LP_PP_RECIPE', 'CLIP_LORA_RECIPE',
+           'PROMPTSRC_RECIPE', 'TCP_RECIPE', 'RECIPES', 'PAPERS', 'DEFAULT_METHOD', 'FEW_SHOT_METHODS',
+           'BASE_TO_NEW_METHODS', 'TOY_BENCHMARK_METHODS', 'BASE_TO_NEW_PAPER', 'PROTOCOLS', 'TRAINING', 'SETTINGS',
            'METHODS', 'ZERO_SHOT_METHODS', 'TRAINED_METHODS', 'PROMPT_METHODS', 'dataset_name', 'paper_epochs',
            'context_length', 'harmonic_mean', 'tip_settings', 'applied', 'Method', 'RecipeError', 'method', 'recipe']
 
@@ -69,6 +71,10 @@ TIP_ADAPTER_DATASETS = {  # name: (search_scale (β, α), initial α, Tip-Adapte
     "SUN397": ((12, 10), 1.17, 20), "UCF101": ((7, 3), 3, 20)}
 KGCOOP = dict(weight=8.0)   # λ of its loss
 TOY_MAPLE_DEPTH = 2   # toy-vit's text tower has 3 layers: prompts in the first 2, the last left alone
+LP_PP = dict(epochs=300, alpha_every=10, alpha_scale=250, crop_scale=(0.5, 1.0))   # full-batch epochs; α's rules
+CLIP_LORA = dict(rank=2, alpha=1, dropout=0.25, targets=("q", "k", "v"), logit_scale=100.0)   # every layer, both towers
+PROMPTSRC = dict(n_ctx_vision=4, text_weight=25.0, image_weight=10.0, templates=60)   # L1 weights; CLIP's first 60
+TCP_DESIGN = dict(weight=8.0, layer=8, bottleneck=4)   # KgCoOp's λ (hard-coded), insertion block, meta-net width ratio
 
 def tip_settings(dataset: str) -> dict:
     "Tip-Adapter's settings for `dataset`: its own config, else ImageNet's."
@@ -83,6 +89,18 @@ CLIP_ADAPTER_RECIPE = dict(backbone="RN50", epochs=200, batch_size=32, lr=0.002)
 TIP_ADAPTER_F_RECIPE = dict(backbone="RN50", epochs=PER_DATASET, batch_size=256, lr=0.001, **TIP_ADAPTER_OPTIM)
 KGCOOP_RECIPE = dict(backbone="ViT-B/16", n_ctx=None, ctx_init="a photo of a", epochs=100, batch_size=128, lr=0.002)
 MAPLE_RECIPE = dict(backbone="ViT-B/16", n_ctx=2, ctx_init="a photo of a", depth=9, epochs=5, batch_size=4, lr=0.0035)
+LP_PP_RECIPE = dict(backbone="RN50", epochs=LP_PP["epochs"], optimizer=dict(name="sgd", momentum=0.9),
+                    schedule=dict(name="constant"), drop_last=False)   # full batch; the step sizes come from the data
+CLIP_LORA_RECIPE = dict(backbone="ViT-B/16", epochs=1, steps="500 per shot", batch_size=32, lr=2e-4, precision="amp",
+                        optimizer=dict(name="adamw", weight_decay=1e-2), schedule=dict(name="cosine-steps", min_lr=1e-6),
+                        drop_last=False)   # epochs: as many as the steps need
+_SHARP = dict.fromkeys(["StanfordCars", "OxfordFlowers", "FGVCAircraft", "DescribableTextures", "EuroSAT"], (45, 5))
+PROMPTSRC_RECIPE = dict(backbone="ViT-B/16", n_ctx=4, ctx_init="a photo of a", batch_size=4, lr=0.0025,
+                        depth={"few-shot": 9, "base-to-new": 9, "transfer": 3},
+                        epochs={"few-shot": 50, "base-to-new": 20, "transfer": 20},
+                        gpa={"few-shot": dict(default=(30, 30), **_SHARP), "base-to-new": (15, 1), "transfer": (6, 10)})
+TCP_RECIPE = dict(backbone="ViT-B/16", n_ctx=4, ctx_init=None, epochs=dict(default=50, ImageNet=25, SUN397=25),
+                  batch_size=32, lr=0.002, optimizer=dict(name="adam", eps=1e-3, weight_decay=5e-4))
 
 # %% ../../nbs/20_recipes.ipynb #5e8d1a2c
 RECIPES = {   # paper → method → the official scripts' run options
@@ -94,21 +112,39 @@ RECIPES = {   # paper → method → the official scripts' run options
     "tip-adapter": {"tip-adapter": dict(backbone="RN50"), "tip-adapter-f": TIP_ADAPTER_F_RECIPE},
     "kgcoop": {"kgcoop": KGCOOP_RECIPE},
     "maple": {"maple": MAPLE_RECIPE},
+    "lp++": {"lp++": LP_PP_RECIPE},
+    "clip-lora": {"clip-lora": CLIP_LORA_RECIPE},
+    "promptsrc": {"promptsrc": PROMPTSRC_RECIPE},
+    "tcp": {"tcp": TCP_RECIPE},
 }
 PAPERS = tuple(RECIPES)
 DEFAULT_METHOD = "coop"          # what a run learns when it names no method
+FEW_SHOT_METHODS = ("zeroshot", "linear-probe", "coop")     # the rows of CoOp's few-shot figure
+BASE_TO_NEW_METHODS = ("zeroshot", "coop", "cocoop")        # the rows of CoCoOp's tables (base-to-new, transfer)
+TOY_BENCHMARK_METHODS = ("zeroshot", "linear-probe", "coop", "cocoop")   # the toy benchmark's and the demo's rows
 BASE_TO_NEW_PAPER = "cocoop"     # the paper that defines base-to-new and domain generalisation, with its baselines
 
-def applied(options: dict, dataset: str = "", shots: int = 16) -> dict:
-    "A recipe's options with its rules applied for `dataset` and `shots` (epochs per shots or per dataset, M)."
-    options = dict(options)
+PROTOCOLS = ("few-shot", "base-to-new", "transfer")   # the runs' protocols (transfer: cross-dataset and domains)
+
+def _pick(value, dataset: str, protocol: str):
+    "A value that differs by protocol ({protocol: …}) or by dataset ({'default': …, dataset: …}), picked."
+    if isinstance(value, dict) and set(value) == set(PROTOCOLS): value = value[protocol]
+    if isinstance(value, dict) and "default" in value: value = value.get(dataset_name(dataset), value["default"])
+    return value
+
+def applied(options: dict, dataset: str = "", shots: int = 16, protocol: str = "few-shot") -> dict:
+    "A recipe's options with its rules applied for `dataset`, `shots` and `protocol` (epochs, M, steps, …)."
+    if protocol not in PROTOCOLS: raise ValueError(f"protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}")
+    options = {k: _pick(v, dataset, protocol) for k, v in options.items()}
     if options.get("epochs") == PER_SHOTS: options["epochs"] = paper_epochs(shots, dataset)
     if options.get("epochs") == PER_DATASET: options["epochs"] = tip_settings(dataset)["epochs"]
+    if isinstance(options.get("steps"), str): options["steps"] = int(options["steps"].split()[0]) * max(shots, 1)
     if "ctx_init" in options: options["n_ctx"] = context_length(options.get("n_ctx"), options["ctx_init"])
     return options
 
 # %% ../../nbs/20_recipes.ipynb #7c3a9e40
-SETTINGS = ("epochs", "batch_size", "lr", "augmentation", "train_views", "precision")   # training settings
+TRAINING = ("epochs", "batch_size", "lr", "augmentation", "train_views", "precision")   # what most trainers read
+SETTINGS = (*TRAINING, "steps")   # every training setting a run may set (steps: an iteration budget)
 
 @dataclass(frozen=True)
 class Method:
@@ -133,7 +169,7 @@ class Method:
     def settings(self) -> tuple: return tuple(o for o in self.options if o in SETTINGS)
 
 # %% ../../nbs/20_recipes.ipynb #3b1f6a52
-_PROMPT = ("n_ctx", "ctx_init", "position", *SETTINGS)
+_PROMPT = ("n_ctx", "ctx_init", "position", *TRAINING)
 METHODS = {m.name: m for m in [
     Method("zeroshot", "zero-shot CLIP", "coop", "coop_nb.core.zeroshot:zero_shot", ("template",), learns=False),
     Method("zeroshot-ensemble", "zero-shot (ensemble)", "coop", "coop_nb.core.zeroshot:zero_shot",
@@ -142,17 +178,24 @@ METHODS = {m.name: m for m in [
     Method("coop", "CoOp", "coop", "coop_nb.methods.coop:train_coop", _PROMPT),
     Method("coop-csc", "CoOp (CSC)", "coop", "coop_nb.methods.coop:train_coop", _PROMPT, dict(csc=True),
            class_bound=True),
-    Method("cocoop", "CoCoOp", "cocoop", "coop_nb.methods.cocoop:train_cocoop", ("n_ctx", "ctx_init", *SETTINGS)),
+    Method("cocoop", "CoCoOp", "cocoop", "coop_nb.methods.cocoop:train_cocoop", ("n_ctx", "ctx_init", *TRAINING)),
     Method("clip-adapter", "CLIP-Adapter", "clip-adapter", "coop_nb.methods.successors:train_clip_adapter",
            ("epochs", "batch_size", "lr", "augmentation", "train_views")),
     Method("tip-adapter", "Tip-Adapter", "tip-adapter", "coop_nb.methods.successors:train_tip_adapter",
            class_bound=True),
     Method("tip-adapter-f", "Tip-Adapter-F", "tip-adapter", "coop_nb.methods.successors:train_tip_adapter",
            ("epochs", "batch_size", "lr", "augmentation", "train_views"), dict(fine_tune=True), class_bound=True),
-    Method("kgcoop", "KgCoOp", "kgcoop", "coop_nb.methods.successors:train_kgcoop", ("n_ctx", "ctx_init", *SETTINGS)),
+    Method("kgcoop", "KgCoOp", "kgcoop", "coop_nb.methods.successors:train_kgcoop", ("n_ctx", "ctx_init", *TRAINING)),
     Method("maple", "MaPLe", "maple", "coop_nb.methods.maple:train_maple",
            ("n_ctx", "ctx_init", "depth", "epochs", "batch_size", "lr", "precision"), reads_images=True,
            vision_transformer=True),
+    Method("lp++", "LP++", "lp++", "coop_nb.methods.lpp:train_lp_pp", ("epochs",), class_bound=True),
+    Method("clip-lora", "CLIP-LoRA", "clip-lora", "coop_nb.methods.lora:train_clip_lora",
+           ("steps", "batch_size", "lr", "precision"), reads_images=True, vision_transformer=True),
+    Method("promptsrc", "PromptSRC", "promptsrc", "coop_nb.methods.promptsrc:train_promptsrc",
+           ("n_ctx", "depth", "gpa", "epochs", "batch_size", "lr", "precision"), reads_images=True,
+           vision_transformer=True),
+    Method("tcp", "TCP", "tcp", "coop_nb.methods.tcp:train_tcp", ("n_ctx", *TRAINING)),
 ]}
 ZERO_SHOT_METHODS = tuple(n for n, m in METHODS.items() if not m.learns)
 TRAINED_METHODS = tuple(n for n, m in METHODS.items() if m.learns)
@@ -169,11 +212,11 @@ def method(name: str) -> Method:
     raise RecipeError(f"unknown method {name!r}" + (f"; did you mean {', '.join(close)}?" if close else "")
                       + f" The methods are {', '.join(METHODS)}.")
 
-def recipe(name: str, paper: str | None = None, dataset: str = "", shots: int = 16) -> dict:
-    "The run options of method `name` in `paper` (default: its own), its rules applied for `dataset` and `shots`."
+def recipe(name: str, paper: str | None = None, dataset: str = "", shots: int = 16, protocol: str = "few-shot") -> dict:
+    "The run options of method `name` in `paper` (default: its own), its rules applied for `dataset`, `shots`, `protocol`."
     paper = paper or method(name).paper
     if paper not in RECIPES: raise RecipeError(f"unknown paper {paper!r}; the papers are {', '.join(PAPERS)}")
     if name not in RECIPES[paper]:
         raise RecipeError(f"the {paper} paper has no {name} recipe; it runs {', '.join(RECIPES[paper])} "
                           f"(drop --paper or choose one of them)")
-    return applied(RECIPES[paper][name], dataset, shots)
+    return applied(RECIPES[paper][name], dataset, shots, protocol)

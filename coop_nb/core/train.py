@@ -75,17 +75,18 @@ def _validate(s: TrainSettings):
         raise ValueError(f"lr {s.lr:g} is beyond half precision's range (65504): fp16 cannot train with it")
 
 # %% ../../nbs/25_training.ipynb #16bd6356
-def train_settings(recipe_options: dict, shots: int = 16, dataset: str = "", **overrides) -> TrainSettings:
-    "The `TrainSettings` of a recipe (a row of the recipes table) for `shots` on `dataset`, fields overridden."
-    r = {**DASSL_OPTIM, **applied(recipe_options, dataset, shots)}
+def train_settings(recipe_options: dict, shots: int = 16, dataset: str = "", protocol: str = "few-shot",
+                   **overrides) -> TrainSettings:
+    "The `TrainSettings` of a recipe (a row of the recipes table) for `shots` on `dataset` in `protocol`, overridden."
+    r = {**DASSL_OPTIM, **applied(recipe_options, dataset, shots, protocol)}
     fields_ = {f.name for f in fields(TrainSettings)}
     base = {k: v for k, v in r.items() if k in fields_}
     return TrainSettings(**{**base, **{k: v for k, v in overrides.items() if v is not None}})
 
-def as_settings(settings, recipe_options: dict, shots: int, dataset: str) -> TrainSettings:
+def as_settings(settings, recipe_options: dict, shots: int, dataset: str, protocol: str = "few-shot") -> TrainSettings:
     "`settings` as given (a `TrainSettings`), or the recipe's with a dict's fields overridden (None: the recipe's)."
     if isinstance(settings, TrainSettings): return settings
-    return train_settings(recipe_options, shots, dataset, **(settings or {}))
+    return train_settings(recipe_options, shots, dataset, protocol, **(settings or {}))
 
 # %% ../../nbs/25_training.ipynb #5ab7ead9
 class Callback:

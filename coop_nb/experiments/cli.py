@@ -69,14 +69,16 @@ def _common_args(p: argparse.ArgumentParser):
 _OPTION_HELP = dict(
     n_ctx="context length M [16 for CoOp; the words' count with --ctx-init]",
     ctx_init="initial context words, e.g. 'a photo of a' (M = their number of words) [random for CoOp]",
-    position="class-token position [end]", depth="MaPLe: the layers of each tower that get new prompts, J [9; 2 on toy-vit]",
+    position="class-token position [end]",
+    depth="MaPLe, PromptSRC: the layers of each tower that get new prompts, J [9; 2 on toy-vit]",
     precision="fp16: half-precision CLIP, the official default on a GPU; amp: mixed precision [fp32 on a CPU]",
     epochs="training epochs [the recipe's: 50/100/100/200/200 for 1/2/4/8/16 shots for CoOp, 10 for CoCoOp, …]",
     batch_size="training batch size [the recipe's: 32 for CoOp, 1 for CoCoOp, …]", lr="learning rate [the recipe's]",
     augmentation="fresh: a new crop and flip of every image at every epoch, the papers' protocol; cached: --train-views "
                  "views encoded once and cycled (faster); none [fresh]",
-    train_views="views encoded once with --augmentation cached [10]")
-_TYPES = dict(n_ctx=int, depth=int, epochs=int, batch_size=int, train_views=int, lr=float)
+    train_views="views encoded once with --augmentation cached [10]",
+    steps="optimiser steps instead of epochs (CLIP-LoRA's budget) [the recipe's: 500 per shot for CLIP-LoRA]")
+_TYPES = dict(n_ctx=int, depth=int, epochs=int, batch_size=int, train_views=int, lr=float, steps=int)
 _CHOICES = dict(position=POSITIONS, precision=PRECISIONS, augmentation=AUGMENTATIONS)
 
 def train_parser() -> argparse.ArgumentParser:
@@ -187,7 +189,12 @@ def _setup(parser, args):
     return _distributed(device)
 
 def _interrupted(parser):
-    parser.exit(130, f"{parser.prog}: interrupted; run the same command again to resume (finished runs are kept)\n")
+    "Say so in one line and leave at once (finished runs are already on disk)."
+    import multiprocessing
+    for worker in multiprocessing.active_children(): worker.terminate()   # data loader workers, before they complain
+    print(f"{parser.prog}: interrupted; run the same command again to resume (finished runs are kept)", file=sys.stderr)
+    sys.stdout.flush(); sys.stderr.flush()
+    os._exit(130)   # a normal exit would let the loader's threads print tracebacks while they shut down
 
 # %% ../../nbs/13_commands.ipynb #17158044
 def _cli(parser: argparse.ArgumentParser, argv):

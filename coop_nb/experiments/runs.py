@@ -4,10 +4,9 @@
 
 # %% ../../nbs/11_runs.ipynb #5e5f7c26
 from __future__ import annotations
-import dataclasses, difflib, hashlib, json, logging, math, os, platform, time
+import dataclasses, difflib, hashlib, json, logging, math, os, platform, sys, time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, asdict, field
-import multiprocessing
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Sequence
@@ -23,8 +22,9 @@ from ..core.datasets import DATASET_LAYOUTS, DatasetError, load_dataset, load_im
 from ..core.features import base_new_metrics, evaluate_items, feature_cache, items_fingerprint, rank_world
 from ..core.files import check_writable, write_json
 from ..core.prompts import save_prompts
-from ..core.recipes import (AUGMENTATIONS, CROSS_DATASET_TARGETS, DEFAULT_METHOD, IMAGENET_TARGETS, METHODS, POSITIONS,
-                                  PRECISIONS, RECIPES, SETTINGS, TOY_MAPLE_DEPTH, TRANSFER_SOURCE, RecipeError,
+from ..core.recipes import (AUGMENTATIONS, BASE_TO_NEW_METHODS, CROSS_DATASET_TARGETS, DEFAULT_METHOD,
+                                  FEW_SHOT_METHODS, IMAGENET_TARGETS, METHODS, POSITIONS, PRECISIONS, RECIPES, SETTINGS,
+                                  TOY_MAPLE_DEPTH, TRANSFER_SOURCE, RecipeError,
                                   context_length, dataset_name, method, recipe)
 from ..core.train import train_settings
 from ..core.zeroshot import check_template, readable_classname, zero_shot
@@ -34,8 +34,8 @@ log = logging.getLogger(__name__)
 
 # %% auto #0
 __all__ = ['log', 'known_datasets', 'is_toy', 'check_dataset', 'dataset_key', 'get_dataset', 'ConfigError', 'RunConfig',
-           'protocol_of', 'data_fingerprint', 'changed_options', 'run', 'run_grid', 'few_shot_protocol',
-           'base_to_new_protocol', 'transfer_protocol']
+           'protocol_of', 'data_fingerprint', 'changed_options', 'trained_parameters', 'run', 'run_grid',
+           'few_shot_protocol', 'base_to_new_protocol', 'transfer_protocol']
 
 # %% ../../nbs/11_runs.ipynb #5dfdda3e
 def known_datasets() -> list[str]:
@@ -103,7 +103,7 @@ def _check_options(c: RunConfig, m, err):
         raise err(f"{', '.join('--' + o.replace('_', '-') for o in refused)} "
                   f"{'does' if len(refused) == 1 else 'do'} not apply to {c.method}{takes}")
     o = {k: v for k, v in c.options.items() if v is not None}
-    for k in ("n_ctx", "epochs", "batch_size", "train_views", "depth"):
+    for k in ("n_ctx", "epochs", "batch_size", "train_views", "depth", "steps"):
         if k in o and (not isinstance(o[k], int) or o[k] < 1): raise err(f"--{k.replace('_', '-')} must be at least 1, not {o[k]}")
     if "lr" in o and not (isinstance(o["lr"], (int, float)) and math.isfinite(o["lr"]) and o["lr"] > 0):
         raise err(f"--lr must be a positive number, not {o['lr']}")
@@ -155,10 +155,15 @@ def validate(self: RunConfig) -> RunConfig:
     return self
 
 # %% ../../nbs/11_runs.ipynb #5a90c6c7
+def protocol_of(c: RunConfig) -> str:
+    "The protocol a run belongs to: few-shot, base-to-new or transfer (the tables group records by it)."
+    return "base-to-new" if c.subsample == "base" else "transfer" if c.eval_datasets else "few-shot"
+
 def _defaults(c: RunConfig, m, on_cuda: bool) -> dict:
     "Every option the method reads, from the recipe where the run does not give it."
-    r = {**recipe(c.method, c.paper, dataset_name(c.dataset), c.shots if c.shots > 0 else 16),
-         "augmentation": "fresh", "precision": "fp16" if c.paper and on_cuda else "fp32"}
+    own = recipe(c.method, c.paper, dataset_name(c.dataset), c.shots if c.shots > 0 else 16, protocol_of(c))
+    r = {"augmentation": "fresh", **own,
+         "precision": own.get("precision", "fp16") if c.paper and on_cuda else "fp32"}   # a GPU: the paper's
     given = {k: v for k, v in c.options.items() if v is not None}
     if "n_ctx" in given and "ctx_init" not in given: r["ctx_init"] = None     # M given: random vectors
     if "train_views" in given and "augmentation" not in given: r["augmentation"] = "cached"
@@ -196,10 +201,6 @@ def run_dir(self: RunConfig, out: str | Path, device=None) -> Path:
     return Path(out) / Path(c.dataset).name / c.method / c.backbone.replace("/", "-") / tag / f"seed{c.seed}"
 
 # %% ../../nbs/11_runs.ipynb #23ae4d4a
-def protocol_of(c: RunConfig) -> str:
-    "The protocol a run belongs to: few-shot, base-to-new or transfer (the tables group records by it)."
-    return "base-to-new" if c.subsample == "base" else "transfer" if c.eval_datasets else "few-shot"
-
 def _class_subset(source: Sequence[str], target: Sequence[str], what: str) -> list[int]:
     "Indices into `source` of `target`'s classes, or a ConfigError if some target class is not a source class."
     index = {readable_classname(c).lower(): i for i, c in enumerate(source)}
@@ -228,7 +229,7 @@ def _settings_of(c: RunConfig, m, callbacks=()):
     "The training settings of a resolved run: its recipe's optimiser and schedule, the run's options."
     if not m.settings: return None
     base = RECIPES[c.paper or m.paper][c.method]
-    return train_settings(base, c.shots, Path(c.dataset).name, callbacks=tuple(callbacks),
+    return train_settings(base, c.shots, Path(c.dataset).name, protocol_of(c), callbacks=tuple(callbacks),
                           **{k: c.options.get(k) for k in m.settings})
 
 # %% ../../nbs/11_runs.ipynb #708e5db4
@@ -309,6 +310,12 @@ def changed_options(config: RunConfig, device=None) -> dict:
     def implied(k): return dataclasses.replace(config, options={**config.options, k: None}).resolved(device).options.get(k) == c.options[k]
     return {k: v for k, v in c.options.items() if recipe_run.options.get(k) != v and not implied(k)}
 
+def trained_parameters(model) -> int:
+    "How many numbers training set: the parameters that require gradients, or a scikit-learn probe's weights."
+    if isinstance(model, torch.nn.Module): return sum(p.numel() for p in model.parameters() if p.requires_grad)
+    probe = getattr(model, "clf", None)
+    return int(probe.coef_.size + probe.intercept_.size) if probe is not None else 0
+
 def run(config: RunConfig, out: str | Path = "runs", rerun: bool = False, device: str | None = None,
         clip: tuple | None = None, callbacks: Sequence = ()) -> dict:
     "Run `config` (skipped if its record exists and its data are unchanged, unless `rerun`); returns the record."
@@ -328,6 +335,7 @@ def run(config: RunConfig, out: str | Path = "runs", rerun: bool = False, device
         t_train = time.time() - t0 - t_load
         metrics = _score(c, m, model, clip, train, new, targets)
     extra = {k: v for k, v in trained.items() if k not in ("accuracy", "macro_f1", "n", "per_class_accuracy", "classes_missing")}
+    extra["trained_parameters"] = trained_parameters(model) if m.learns else 0   # zero-shot holds CLIP, trains nothing
     if c.shots > 0: extra["shots_used"] = min(int(v) for v in torch.bincount(torch.tensor([d.label for d in train.train])))
     record = dict(config=asdict(c), protocol=protocol_of(c), changed=changed_options(config, device), metrics=metrics, data=fingerprint, trained=extra,
                   seconds=dict(data=t_load, train=t_train, total=time.time() - t0),
@@ -360,7 +368,7 @@ def run_grid(configs: Sequence[RunConfig], out: str | Path = "runs", rerun: bool
     for c in configs: c.validate()
     jobs = [(c, out, rerun, device, tuple(callbacks)) for c in configs]
     if workers > 1:
-        if multiprocessing.parent_process() is not None:   # a worker re-running the script that started it
+        if getattr(sys.modules.get("__main__"), "__name__", "") == "__mp_main__":   # a spawned worker re-running the script
             raise RuntimeError("run_grid(workers > 1) runs in new processes that import your script again: put the "
                                "code that calls it under `if __name__ == '__main__':`")
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool: done = list(pool.map(_run_one, jobs))
@@ -384,18 +392,18 @@ def _grid(datasets, methods, shots, seeds, paper, **common) -> list[RunConfig]:
     return configs
 
 # %% ../../nbs/11_runs.ipynb #68c90102
-def few_shot_protocol(datasets: Sequence[str], methods=("zeroshot", "linear-probe", "coop"), shots=(1, 2, 4, 8, 16),
+def few_shot_protocol(datasets: Sequence[str], methods=FEW_SHOT_METHODS, shots=(1, 2, 4, 8, 16),
                       seeds=(1, 2, 3), paper: str | None = None, **common) -> list[RunConfig]:
     "CoOp's few-shot protocol: every dataset × method × shots × seed (zero-shot once per dataset)."
     return _grid(datasets, methods, shots, seeds, paper, **common)
 
-def base_to_new_protocol(datasets: Sequence[str], methods=("zeroshot", "coop", "cocoop"), shots: int = 16,
+def base_to_new_protocol(datasets: Sequence[str], methods=BASE_TO_NEW_METHODS, shots: int = 16,
                          seeds=(1, 2, 3), paper: str | None = None, **common) -> list[RunConfig]:
     "CoCoOp's base-to-new protocol: train on the base classes, score base and new (records hold base, new, H)."
     return _grid(datasets, methods, (shots,), seeds, paper, subsample="base", **common)
 
 def transfer_protocol(source: str = TRANSFER_SOURCE, targets: Sequence[str] = CROSS_DATASET_TARGETS,
-                      methods=("zeroshot", "coop", "cocoop"), shots: int = 16, seeds=(1, 2, 3), paper: str | None = None,
+                      methods=BASE_TO_NEW_METHODS, shots: int = 16, seeds=(1, 2, 3), paper: str | None = None,
                       **common) -> list[RunConfig]:
     "Learn on `source`, evaluate on each target with its own class names: cross-dataset transfer (and domain generalisation)."
     return _grid([source], methods, (shots,), seeds, paper, eval_datasets=tuple(targets), **common)

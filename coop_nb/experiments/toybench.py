@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from ..core.files import check_writable, refuse_existing, write_atomic, write_json
-from ..core.recipes import BASE_TO_NEW_PAPER, METHODS, RECIPES, harmonic_mean, method
+from ..core.recipes import (BASE_TO_NEW_METHODS, BASE_TO_NEW_PAPER, METHODS, RECIPES, TOY_BENCHMARK_METHODS,
+                                   harmonic_mean, method)
 from ..core.zeroshot import GENERIC_TEMPLATE
 from .runs import RunConfig, run_grid
 from ..toy.world import TOY_BENCHMARK, TOY_DG_SOURCE, TOY_DG_TARGETS
@@ -31,10 +32,13 @@ def _baseline(name: str) -> dict:
     return {"ctx_init": paper[name]["ctx_init"]} if "ctx_init" in paper.get(name, {}) else {}
 
 def _scaled(c: RunConfig, scale: float) -> RunConfig:
-    "`c` with its recipe's epochs times `scale` (at least 2, or 5 for schedules longer than 20 epochs)."
-    if scale == 1 or "epochs" not in method(c.method).options: return c
-    epochs = c.resolved().options["epochs"]
-    return dataclasses.replace(c, options={**c.options, "epochs": max(2 if epochs <= 20 else 5, round(epochs * scale))})
+    "`c` with its recipe's epochs (at least 2, or 5 for schedules over 20 epochs) or step budget times `scale`."
+    options = method(c.method).options
+    if scale == 1 or not {"epochs", "steps"} & set(options): return c
+    own = c.resolved().options
+    if "steps" in options: return dataclasses.replace(c, options={**c.options, "steps": max(10, round(own["steps"] * scale))})
+    short = max(2 if own["epochs"] <= 20 else 5, round(own["epochs"] * scale))
+    return dataclasses.replace(c, options={**c.options, "epochs": short})
 
 def _configs(name: str, datasets, shots, seeds, common: dict, augmentation) -> list[RunConfig]:
     "The runs of one method: zero-shot with the generic and the hand-crafted prompt; a learned method per shots × seed."
@@ -46,14 +50,14 @@ def _configs(name: str, datasets, shots, seeds, common: dict, augmentation) -> l
     return [RunConfig(d, name, shots=k, seed=s, options=options, **common) for d in datasets for k in shots for s in seeds]
 
 # %% ../../nbs/07_toybench.ipynb #70faf95e
-def toy_few_shot_grid(methods=("zeroshot", "linear-probe", "coop", "cocoop"), shots=(16,), seeds=(1,),
+def toy_few_shot_grid(methods=TOY_BENCHMARK_METHODS, shots=(16,), seeds=(1,),
                       datasets=TOY_BENCHMARK, epoch_scale: float = 1.0, augmentation: str | None = None,
                       backbone: str | None = None) -> list[RunConfig]:
     "The toy benchmark's few-shot runs: every method × dataset × shots × seed (zero-shot: generic and hand-crafted)."
     common = dict(backbone=backbone)
     return [_scaled(c, epoch_scale) for m in methods for c in _configs(m, datasets, shots, seeds, common, augmentation)]
 
-def toy_base_to_new_grid(methods=("zeroshot", "coop", "cocoop"), seeds=(1, 2, 3), datasets=TOY_BENCHMARK,
+def toy_base_to_new_grid(methods=BASE_TO_NEW_METHODS, seeds=(1, 2, 3), datasets=TOY_BENCHMARK,
                          epoch_scale: float = 1.0, augmentation: str | None = None,
                          backbone: str | None = None) -> list[RunConfig]:
     "Base-to-new runs, 16 shots, CoOp as the CoCoOp paper's baseline; zero-shot with the hand-crafted prompt."
@@ -65,12 +69,14 @@ def toy_base_to_new_grid(methods=("zeroshot", "coop", "cocoop"), seeds=(1, 2, 3)
     return configs
 
 # %% ../../nbs/07_toybench.ipynb #70faf95f
-def toy_transfer_grid(methods=("zeroshot", "coop", "cocoop"), seeds=(1, 2, 3), source: str = TOY_DG_SOURCE,
-                      targets=TOY_DG_TARGETS, augmentation: str | None = None) -> list[RunConfig]:
-    "Domain generalisation: learn on `source` (16 shots), test on it and on each target with the same classes."
+def toy_transfer_grid(methods=BASE_TO_NEW_METHODS, seeds=(1, 2, 3), source: str = TOY_DG_SOURCE,
+                      targets=TOY_DG_TARGETS, augmentation: str | None = None,
+                      backbone: str | None = None) -> list[RunConfig]:
+    "Transfer: learn on `source` (16 shots), test on it and on each target (the same classes, or others)."
     configs = []
     for name in methods:
-        for c in _configs(name, [source], (16,), seeds, dict(eval_datasets=tuple(targets)), augmentation):
+        common = dict(eval_datasets=tuple(targets), backbone=backbone)
+        for c in _configs(name, [source], (16,), seeds, common, augmentation):
             if c.options.get("template"): continue
             configs.append(dataclasses.replace(c, options={**c.options, **_baseline(name)}))
     return configs

@@ -80,12 +80,13 @@ def vision_transformer(clip_model):
 
 # %% ../../nbs/09_maple.ipynb #db0a7871
 def prompted_text_features(encoder: TextEncoder, prompts, pool, deep: Sequence[torch.Tensor], n_ctx: int) -> torch.Tensor:
-    "Text features (K, dim) of prompt embeddings (K, L, d_l) with deeper tokens `deep` at layers 1..len(deep)."
+    """Text features (K, dim) of prompt embeddings (K, L, d_l) with deeper tokens `deep` at layers 1..len(deep):
+    each (n_ctx, d_l), shared by the classes, or (K, n_ctx, d_l), one per class; None leaves a layer as it is."""
     L = int(pool.max()) + 1 if encoder.causal else prompts.shape[1]   # causal: positions after the end token never matter
     x = prompts[:, :L].to(encoder.dtype) + encoder.positional_embedding[:L].to(encoder.dtype)
     mask, K = (encoder.attn_mask[:L, :L] if encoder.causal else None), x.shape[0]
     for i, block in enumerate(encoder.transformer.resblocks):
-        if 1 <= i <= len(deep):   # new learned tokens replace what the previous layer made of the old ones
+        if 1 <= i <= len(deep) and deep[i - 1] is not None:   # new tokens replace what the last layer made of the old
             x = torch.cat([x[:, :1], deep[i - 1].to(x.dtype).expand(K, -1, -1), x[:, 1 + n_ctx:]], 1)
         x = block(x, attn_mask=mask)
     return encoder.project(encoder.ln_final(x)[torch.arange(K, device=x.device), pool])
