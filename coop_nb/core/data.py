@@ -5,67 +5,18 @@
 # %% ../../nbs/01_data.ipynb #01c800c2
 from __future__ import annotations
 import math, random, warnings
-from collections import defaultdict
-from dataclasses import dataclass, replace
-from typing import NamedTuple, Sequence
+from dataclasses import replace
+from typing import Sequence
 
 import numpy as np
 import torch
 from torchvision import transforms as T
-import open_clip
-from open_clip.transform import PreprocessCfg, image_transform_v2, merge_preprocess_dict
 
-from .zeroshot import GENERIC_TEMPLATE
+from .datasets import (Datum, DatasetSplits, classnames_of, preprocess_cfg, split_by_label,
+                                   test_transform)
 
 # %% auto #0
-__all__ = ['Datum', 'DatasetSplits', 'classnames_of', 'split_by_label', 'set_seed', 'sample_few_shot', 'few_shot_splits',
-           'subsample_classes', 'base_new_classes', 'test_transform', 'train_transform']
-
-# %% ../../nbs/01_data.ipynb #70b228c4
-class Datum(NamedTuple):
-    "One labelled image: a file path (or an in-memory uint8 HxWx3 array), its label and its class name."
-    impath: object
-    label: int
-    classname: str
-
-@dataclass
-class DatasetSplits:
-    "A dataset as the papers use it: train / val / test lists of `Datum`, class names by label, and its prompt."
-    name: str
-    train: list
-    val: list
-    test: list
-    classnames: list = None
-    template: str = GENERIC_TEMPLATE
-    augment: bool = True   # whether training uses augmented views
-    crop_padding: int = 0  # 0: the papers' random resized crop; > 0: tiny images, a shifted crop (below)
-
-    def __post_init__(self):
-        if self.classnames is None: self.classnames = classnames_of(self.train + self.val + self.test)
-
-    @property
-    def n_classes(self) -> int: return len(self.classnames)
-
-    def __repr__(self):
-        return (f"{type(self).__name__}({self.name!r}: {self.n_classes} classes; train {len(self.train)}, "
-                f"val {len(self.val)}, test {len(self.test)})")
-
-# %% ../../nbs/01_data.ipynb #70b228c5
-def classnames_of(items: Sequence[Datum]) -> list[str]:
-    "Class names ordered by label, read from the items (labels must run 0..n-1 with one name each)."
-    names = {}
-    for d in items:
-        if names.setdefault(d.label, d.classname) != d.classname:
-            raise ValueError(f"label {d.label} has two class names: {names[d.label]!r} and {d.classname!r}")
-    if sorted(names) != list(range(len(names))):
-        raise ValueError(f"labels must run 0..{len(names) - 1} without gaps; found {sorted(names)[:10]}…")
-    return [names[i] for i in range(len(names))]
-
-def split_by_label(items: Sequence[Datum]) -> dict[int, list]:
-    "Items grouped by label, labels in order of first appearance (as Dassl's `split_dataset_by_label`)."
-    groups = defaultdict(list)
-    for d in items: groups[d.label].append(d)
-    return groups
+__all__ = ['set_seed', 'sample_few_shot', 'few_shot_splits', 'subsample_classes', 'base_new_classes', 'train_transform']
 
 # %% ../../nbs/01_data.ipynb #164d4a08
 def set_seed(seed: int):
@@ -114,21 +65,10 @@ def base_new_classes(ds: DatasetSplits, shots: int = 16, seed: int = 1) -> tuple
     fs = few_shot_splits(ds, shots, seed)
     return subsample_classes(fs, "base"), subsample_classes(fs, "new")
 
-# %% ../../nbs/01_data.ipynb #e64e3b8d
-def _preprocess_cfg(model=None, **overrides):
-    "The preprocessing configuration open_clip records for `model` (or its defaults: OpenAI's), with `overrides`."
-    recorded = open_clip.get_model_preprocess_cfg(model) if model is not None else {}
-    cfg = merge_preprocess_dict(PreprocessCfg(), recorded)
-    return PreprocessCfg(**merge_preprocess_dict(cfg, overrides))
-
-def test_transform(model=None, size: int | None = None, mean=None, std=None):
-    "The model's own test preprocessing (open_clip's): resize as it was trained, centre crop, normalise."
-    return image_transform_v2(_preprocess_cfg(model, size=size, mean=mean, std=std), is_train=False)
-
 # %% ../../nbs/01_data.ipynb #e64e3b8e
 def train_transform(model=None, size: int | None = None, mean=None, std=None, scale=(0.08, 1.0), padding: int = 0):
     "The papers' augmentation: random resized crop (scale 0.08–1), flip, normalise; `padding` > 0: a shifted crop."
-    cfg = _preprocess_cfg(model, size=size, mean=mean, std=std)
+    cfg = preprocess_cfg(model, size=size, mean=mean, std=std)
     bilinear = cfg.interpolation == "bilinear"
     interpolation = T.InterpolationMode.BILINEAR if bilinear else T.InterpolationMode.BICUBIC
     crop = T.RandomCrop(cfg.size, padding=padding, padding_mode="edge") if padding else \

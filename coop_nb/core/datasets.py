@@ -5,22 +5,81 @@
 # %% ../../nbs/22_datasets.ipynb #01c800c3
 from __future__ import annotations
 import hashlib, json, os, random, shutil, warnings
+from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 import torch
+import open_clip
+from open_clip.transform import PreprocessCfg, image_transform_v2, merge_preprocess_dict
 from PIL import Image
 
-from .data import Datum, DatasetSplits, split_by_label, test_transform
 from .files import write_json
-from .recipes import dataset_name
-from .zeroshot import GENERIC_TEMPLATE, check_classnames, prompt_template
+from .recipes import GENERIC_TEMPLATE, check_classnames, dataset_name, prompt_template
 
 # %% auto #0
-__all__ = ['DATASET_LAYOUTS', 'IMAGE_SUFFIXES', 'DatasetError', 'read_split', 'write_split', 'read_classnames_txt',
-           'load_dataset', 'make_fake_dataset', 'make_split', 'cache_root', 'load_image_folder', 'read_image',
-           'ImageDataset', 'verify']
+__all__ = ['DATASET_LAYOUTS', 'IMAGE_SUFFIXES', 'Datum', 'DatasetSplits', 'classnames_of', 'split_by_label', 'preprocess_cfg',
+           'test_transform', 'DatasetError', 'read_split', 'write_split', 'read_classnames_txt', 'load_dataset',
+           'make_fake_dataset', 'make_split', 'cache_root', 'load_image_folder', 'read_image', 'ImageDataset', 'verify']
+
+# %% ../../nbs/22_datasets.ipynb #27c630fe
+class Datum(NamedTuple):
+    "One labelled image: a file path (or an in-memory uint8 HxWx3 array), its label and its class name."
+    impath: object
+    label: int
+    classname: str
+
+@dataclass
+class DatasetSplits:
+    "A dataset as the papers use it: train / val / test lists of `Datum`, class names by label, and its prompt."
+    name: str
+    train: list
+    val: list
+    test: list
+    classnames: list = None
+    template: str = GENERIC_TEMPLATE
+    augment: bool = True   # whether training uses augmented views
+    crop_padding: int = 0  # 0: the papers' random resized crop; > 0: tiny images, a shifted crop (below)
+
+    def __post_init__(self):
+        if self.classnames is None: self.classnames = classnames_of(self.train + self.val + self.test)
+
+    @property
+    def n_classes(self) -> int: return len(self.classnames)
+
+    def __repr__(self):
+        return (f"{type(self).__name__}({self.name!r}: {self.n_classes} classes; train {len(self.train)}, "
+                f"val {len(self.val)}, test {len(self.test)})")
+
+# %% ../../nbs/22_datasets.ipynb #6ac95597
+def classnames_of(items: Sequence[Datum]) -> list[str]:
+    "Class names ordered by label, read from the items (labels must run 0..n-1 with one name each)."
+    names = {}
+    for d in items:
+        if names.setdefault(d.label, d.classname) != d.classname:
+            raise ValueError(f"label {d.label} has two class names: {names[d.label]!r} and {d.classname!r}")
+    if sorted(names) != list(range(len(names))):
+        raise ValueError(f"labels must run 0..{len(names) - 1} without gaps; found {sorted(names)[:10]}…")
+    return [names[i] for i in range(len(names))]
+
+def split_by_label(items: Sequence[Datum]) -> dict[int, list]:
+    "Items grouped by label, labels in order of first appearance (as Dassl's `split_dataset_by_label`)."
+    groups = defaultdict(list)
+    for d in items: groups[d.label].append(d)
+    return groups
+
+# %% ../../nbs/22_datasets.ipynb #93544c4c
+def preprocess_cfg(model=None, **overrides):
+    "The preprocessing configuration open_clip records for `model` (or its defaults: OpenAI's), with `overrides`."
+    recorded = open_clip.get_model_preprocess_cfg(model) if model is not None else {}
+    cfg = merge_preprocess_dict(PreprocessCfg(), recorded)
+    return PreprocessCfg(**merge_preprocess_dict(cfg, overrides))
+
+def test_transform(model=None, size: int | None = None, mean=None, std=None):
+    "The model's own test preprocessing (open_clip's): resize as it was trained, centre crop, normalise."
+    return image_transform_v2(preprocess_cfg(model, size=size, mean=mean, std=std), is_train=False)
 
 # %% ../../nbs/22_datasets.ipynb #e160d4db
 class DatasetError(Exception):

@@ -6,18 +6,20 @@
 from __future__ import annotations
 import difflib, importlib
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 # %% auto #0
 __all__ = ['POSITIONS', 'AUGMENTATIONS', 'PRECISIONS', 'PAPER_DATASETS', 'IMAGENET_TARGETS', 'TRANSFER_SOURCE',
-           'CROSS_DATASET_TARGETS', 'DATASET_ALIASES', 'COOP_EPOCHS', 'DASSL_OPTIM', 'TIP_ADAPTER_OPTIM',
-           'CLIP_ADAPTER', 'TIP_ADAPTER', 'TIP_ADAPTER_DATASETS', 'KGCOOP', 'TOY_MAPLE_DEPTH', 'LP_PP', 'CLIP_LORA',
-           'PROMPTSRC', 'TCP_DESIGN', 'PER_SHOTS', 'PER_DATASET', 'COOP_RECIPE', 'COCOOP_RECIPE', 'CLIP_ADAPTER_RECIPE',
-           'TIP_ADAPTER_F_RECIPE', 'KGCOOP_RECIPE', 'MAPLE_RECIPE', 'LP_PP_RECIPE', 'CLIP_LORA_RECIPE',
-           'PROMPTSRC_RECIPE', 'TCP_RECIPE', 'RECIPES', 'PAPERS', 'DEFAULT_METHOD', 'FEW_SHOT_METHODS',
-           'BASE_TO_NEW_METHODS', 'TOY_BENCHMARK_METHODS', 'BASE_TO_NEW_PAPER', 'PROTOCOLS', 'TRAINING', 'SETTINGS',
-           'METHODS', 'ZERO_SHOT_METHODS', 'TRAINED_METHODS', 'PROMPT_METHODS', 'dataset_name', 'paper_epochs',
-           'context_length', 'harmonic_mean', 'tip_settings', 'applied', 'Method', 'RecipeError', 'method', 'recipe']
+           'CROSS_DATASET_TARGETS', 'DATASET_ALIASES', 'GENERIC_TEMPLATE', 'CUSTOM_TEMPLATES', 'ENSEMBLE_TEMPLATES',
+           'COOP_EPOCHS', 'DASSL_OPTIM', 'TIP_ADAPTER_OPTIM', 'CLIP_ADAPTER', 'TIP_ADAPTER', 'TIP_ADAPTER_DATASETS',
+           'KGCOOP', 'TOY_MAPLE_DEPTH', 'LP_PP', 'CLIP_LORA', 'PROMPTSRC', 'TCP_DESIGN', 'PER_SHOTS', 'PER_DATASET',
+           'COOP_RECIPE', 'COCOOP_RECIPE', 'CLIP_ADAPTER_RECIPE', 'TIP_ADAPTER_F_RECIPE', 'KGCOOP_RECIPE',
+           'MAPLE_RECIPE', 'LP_PP_RECIPE', 'CLIP_LORA_RECIPE', 'PROMPTSRC_RECIPE', 'TCP_RECIPE', 'RECIPES', 'PAPERS',
+           'DEFAULT_METHOD', 'FEW_SHOT_METHODS', 'BASE_TO_NEW_METHODS', 'TOY_BENCHMARK_METHODS', 'BASE_TO_NEW_PAPER',
+           'PROTOCOLS', 'TRAINING', 'SETTINGS', 'METHODS', 'ZERO_SHOT_METHODS', 'TRAINED_METHODS', 'PROMPT_METHODS',
+           'dataset_name', 'readable_classname', 'check_classnames', 'prompt_template', 'check_template',
+           'make_prompts', 'imagenet_templates', 'ensemble_templates', 'paper_epochs', 'context_length',
+           'harmonic_mean', 'tip_settings', 'applied', 'Method', 'RecipeError', 'method', 'recipe']
 
 # %% ../../nbs/20_recipes.ipynb #b3567ab2
 POSITIONS = ("end", "middle", "front")       # where the class name sits among the context vectors
@@ -37,6 +39,75 @@ DATASET_ALIASES = {"Flowers102": "OxfordFlowers", "DTD": "DescribableTextures",
 def dataset_name(name: str) -> str:
     "The official code's name for `name` (the tables' DTD is DescribableTextures, Flowers102 OxfordFlowers, …)."
     return DATASET_ALIASES.get(name, name)
+
+# %% ../../nbs/20_recipes.ipynb #c776ed6a
+GENERIC_TEMPLATE = "a photo of a {}."
+CUSTOM_TEMPLATES = {
+    "OxfordPets": "a photo of a {}, a type of pet.",
+    "OxfordFlowers": "a photo of a {}, a type of flower.",
+    "FGVCAircraft": "a photo of a {}, a type of aircraft.",
+    "DescribableTextures": "{} texture.",
+    "EuroSAT": "a centered satellite photo of {}.",
+    "StanfordCars": "a photo of a {}.",
+    "Food101": "a photo of {}, a type of food.",
+    "SUN397": "a photo of a {}.",
+    "Caltech101": "a photo of a {}.",
+    "UCF101": "a photo of a person doing {}.",
+    **dict.fromkeys(["ImageNet", "ImageNetSketch", "ImageNetV2", "ImageNetA", "ImageNetR"], "a photo of a {}."),
+}
+
+# %% ../../nbs/20_recipes.ipynb #d9eac35f
+def readable_classname(name: str) -> str:
+    "A class name as it goes into a prompt: underscores become spaces."
+    return " ".join(name.replace("_", " ").split())
+
+def check_classnames(classnames: Sequence[str]) -> list[str]:
+    "The readable class names, or a `ValueError` for no classes, an empty name, or two names that read the same."
+    names = [readable_classname(str(c)) for c in classnames]
+    if not names: raise ValueError("no class names given; a classifier needs at least one class")
+    if "" in names: raise ValueError(f"class {names.index('')} has an empty name; name every class")
+    seen = {}
+    for original, name in zip(classnames, names):
+        if name.lower() in seen:
+            raise ValueError(f"class names {seen[name.lower()]!r} and {original!r} both read {name!r} in a prompt; "
+                             f"rename one of them")
+        seen[name.lower()] = original
+    return names
+
+# %% ../../nbs/20_recipes.ipynb #2ce496ed
+def prompt_template(dataset: str) -> str:
+    "The CoOp paper's hand-crafted zero-shot prompt for one of its datasets (its name or the tables' short name)."
+    if dataset_name(dataset) not in CUSTOM_TEMPLATES:
+        raise KeyError(f"No hand-crafted prompt for {dataset!r}; the papers' datasets are "
+                       f"{', '.join(CUSTOM_TEMPLATES)}. Other datasets carry their own (`ds.template`), "
+                       f"or pass a template such as {GENERIC_TEMPLATE!r}.")
+    return CUSTOM_TEMPLATES[dataset_name(dataset)]
+
+def check_template(template: str) -> str:
+    "`template`, or a `ValueError` if it has no `{}` for the class name (or more than one)."
+    if not isinstance(template, str) or template.count("{}") != 1:
+        raise ValueError(f"the template {template!r} must hold exactly one {{}} where the class name goes, "
+                         f"e.g. {GENERIC_TEMPLATE!r}")
+    return template
+
+def make_prompts(template: str, classnames: Sequence[str]) -> list[str]:
+    "Fill `template` with each readable class name."
+    return [check_template(template).format(c) for c in check_classnames(classnames)]
+
+# %% ../../nbs/20_recipes.ipynb #ec9b53fc
+# the seven templates of the official CoOp code's prompt ensemble (IMAGENET_TEMPLATES_SELECT there)
+ENSEMBLE_TEMPLATES = ["itap of a {}.", "a bad photo of the {}.", "a origami {}.", "a photo of the large {}.",
+                      "a {} in a video game.", "art of the {}.", "a photo of the small {}."]
+
+def imagenet_templates() -> list[str]:
+    "CLIP's 80 ImageNet templates, as open_clip ships them."
+    import open_clip   # here, not at the top: importing the recipes loads no PyTorch
+    return [t("{}") for t in open_clip.zero_shot_metadata.OPENAI_IMAGENET_TEMPLATES]
+
+def ensemble_templates(dataset: str, template: str | None = None) -> list[str]:
+    "The official ensemble: the seven templates, then `dataset`'s hand-crafted prompt (not on ImageNet)."
+    if dataset_name(dataset) == "ImageNet": return list(ENSEMBLE_TEMPLATES)
+    return ENSEMBLE_TEMPLATES + [template or prompt_template(dataset)]
 
 # %% ../../nbs/20_recipes.ipynb #0de0c361
 COOP_EPOCHS = {1: 50, 2: 100, 4: 100, 8: 200, 16: 200}

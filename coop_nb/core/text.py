@@ -6,6 +6,7 @@
 from __future__ import annotations
 import warnings
 from functools import cache
+from typing import Sequence
 from importlib.metadata import version as _installed_version
 
 import torch
@@ -15,8 +16,12 @@ from torch.utils.checkpoint import checkpoint
 from fastcore.basics import patch
 from open_clip.transformer import ResidualAttentionBlock
 
+from .clip import backbone_name
+from .recipes import COOP_RECIPE, POSITIONS, check_classnames, context_length
+
 # %% auto #0
-__all__ = ['TESTED_OPEN_CLIP', 'UnsupportedTextTower', 'text_tower', 'open_clip_tested', 'TextEncoder']
+__all__ = ['TESTED_OPEN_CLIP', 'UnsupportedTextTower', 'text_tower', 'open_clip_tested', 'TextEncoder', 'PromptLearner',
+           'PromptedCLIP']
 
 # %% ../../nbs/23_text_encoder.ipynb #5e3206a0
 class UnsupportedTextTower(TypeError):
@@ -196,3 +201,118 @@ def forward_shared(self: TextEncoder, prefix: torch.Tensor, suffix: torch.Tensor
         args = (self, suffix[:, i:i + per_chunk], pool[i:i + per_chunk], *kvs)
         outs.append(checkpoint(_suffix_pass, *args, use_reentrant=False) if use_ckpt else _suffix_pass(*args))
     return torch.cat(outs, 1)
+
+# %% ../../nbs/23_text_encoder.ipynb #23b00002
+class PromptLearner(nn.Module):
+    "The learnable context [V]_1..[V]_M and the K prompts [SOS][V]_1..[V]_M[CLASS_i][.][EOS] it assembles."
+    init_std = 0.02   # the official initialisation: N(0, 0.02²)
+
+    def __init__(self, clip_model, tokenizer, classnames: Sequence[str], n_ctx: int | None = None,
+                 ctx_init: str | None = None, position: str = "end", csc: bool = False):
+        super().__init__()
+        if position not in POSITIONS: raise ValueError(f"position must be one of {POSITIONS}, not {position!r}")
+        encoder = TextEncoder(clip_model)
+        self.classnames, K = check_classnames(classnames), len(classnames)
+        ctx, text = _initial_context(encoder, tokenizer, K, n_ctx, ctx_init, csc, self.init_std)
+        self.n_ctx, self.ctx_init, self.position, self.csc, self.n_cls = ctx.shape[-2], ctx_init, position, csc, K
+        self.ctx = nn.Parameter(ctx)                                     # (M, width) or (K, M, width)
+        self._embed_prompts(encoder, tokenizer, text)
+
+    def forward(self) -> torch.Tensor:
+        "The K prompts' embeddings (K, L, width)."
+        return self.assemble(self.ctx)
+
+# %% ../../nbs/23_text_encoder.ipynb #23b00004
+def _initial_context(encoder: TextEncoder, tokenizer, K: int, n_ctx, ctx_init, csc: bool, init_std: float):
+    "The initial context (M, width) or (K, M, width), and the words that stand in its place in the prompt text."
+    emb, dtype = encoder.token_embedding, encoder.dtype       # float16 for a half-precision CLIP, as the official code
+    if ctx_init:
+        words = ctx_init.replace("_", " ")
+        M = context_length(None, words)
+        if n_ctx is not None and n_ctx != M:
+            raise ValueError(f"ctx_init {ctx_init!r} has {M} words and sets M = {M}; drop n_ctx={n_ctx} or change the words")
+        with torch.no_grad(): ctx = emb(tokenizer([words]).to(emb.weight.device))[0, 1:1 + M].to(dtype).clone()
+        return (ctx[None].repeat(K, 1, 1) if csc else ctx), words
+    M = COOP_RECIPE["n_ctx"] if n_ctx is None else n_ctx
+    if M < 1: raise ValueError(f"n_ctx must be at least 1, not {M}")
+    shape = (K, M, emb.weight.shape[1]) if csc else (M, emb.weight.shape[1])
+    return torch.empty(shape, device=emb.weight.device).normal_(0, init_std).to(dtype), " ".join(["X"] * M)
+
+# %% ../../nbs/23_text_encoder.ipynb #23b00005
+@patch
+def _embed_prompts(self: PromptLearner, encoder: TextEncoder, tokenizer, text: str):
+    prompts = [f"{text} {c}." for c in self.classnames]
+    tokens = tokenizer(prompts)                                                   # (K, L), on the CPU
+    lengths = [len(tokenizer.encode(p)) + 2 for p in prompts]                     # with SOS and EOS
+    if max(lengths) > tokens.shape[1]:
+        longest = self.classnames[lengths.index(max(lengths))]
+        raise ValueError(f"the prompt for class {longest!r} needs {max(lengths)} tokens with {self.n_ctx} context "
+                         f"vectors, and the text encoder reads {tokens.shape[1]}; shorten that class name or use fewer "
+                         f"context vectors (n_ctx)")
+    device = encoder.token_embedding.weight.device
+    with torch.no_grad(): embedded = encoder.token_embedding(tokens.to(device)).to(self.ctx.dtype)
+    self.min_length = max(lengths)   # all a causal encoder needs; known here, never read back from a GPU later
+    self.register_buffer("tokens", tokens.to(device), persistent=False)
+    self.register_buffer("prefix", embedded[:, :1].clone(), persistent=False)                 # SOS
+    self.register_buffer("suffix", embedded[:, 1 + self.n_ctx:].clone(), persistent=False)    # CLASS . EOS pad
+    order = _layout(self.position, self.n_ctx, [len(tokenizer.encode(c)) for c in self.classnames], tokens.shape[1])
+    self.register_buffer("order", order.to(device), persistent=False)
+
+# %% ../../nbs/23_text_encoder.ipynb #23b00006
+def _layout(position: str, M: int, name_lengths: Sequence[int], L: int) -> torch.Tensor:
+    "Per class, the position of the 'end' layout that each position of `position`'s layout reads: (K, L)."
+    rows = []
+    for n in name_lengths:
+        sos, ctx, name, rest = [0], list(range(1, 1 + M)), list(range(1 + M, 1 + M + n)), list(range(1 + M + n, L))
+        if position == "end": rows.append(sos + ctx + name + rest)
+        elif position == "middle": rows.append(sos + ctx[: M // 2] + name + ctx[M // 2:] + rest)
+        else: rows.append(sos + name + ctx + rest)
+    return torch.tensor(rows)
+
+@patch
+def assemble(self: PromptLearner, ctx: torch.Tensor, length: int | None = None) -> torch.Tensor:
+    "Prompts (..., K, L, width) from context (M, width), (K, M, width) or (..., K|1, M, width); L = `length` or full."
+    if ctx.dim() == 2: ctx = ctx[None]                                                    # (1, M, width)
+    L = length or self.tokens.shape[1]
+    if L < self.min_length: raise ValueError(f"length {L} cuts prompts before their end token ({self.min_length})")
+    lead, K, W, M = ctx.shape[:-3], self.n_cls, ctx.shape[-1], self.n_ctx
+    x = torch.cat([self.prefix.expand(*lead, K, 1, W).to(ctx.dtype), ctx.expand(*lead, K, M, W),
+                   self.suffix[:, : L - 1 - M].expand(*lead, K, L - 1 - M, W).to(ctx.dtype)], -2)   # t_i
+    if self.position != "end":  # the permutations only move positions before the end token, all < L
+        x = x.gather(-2, self.order[:, :L, None].expand(*lead, K, L, W))
+    return x
+
+@patch(as_prop=True)
+def pool_tokens(self: PromptLearner) -> torch.Tensor:
+    "Token ids laid out as the prompts, for finding the pooled position: (K, L)."
+    return self.tokens.gather(1, self.order)
+
+# %% ../../nbs/23_text_encoder.ipynb #23b00008
+@patch(as_prop=True)
+def shared_length(self: PromptLearner) -> int:
+    "How many leading positions every class's prompt shares: SOS and the context before the class name (0: none)."
+    if self.csc or self.position == "front": return 0
+    return 1 + (self.n_ctx if self.position == "end" else self.n_ctx // 2)
+
+@patch
+def split_shared(self: PromptLearner, ctx: torch.Tensor, length: int) -> tuple[torch.Tensor, torch.Tensor]:
+    "For context (M, width) or (B, M, width): the shared prefix (B, P, width) and the rest (K or (B, K), L−P, width)."
+    P, ctx = self.shared_length, ctx if ctx.dim() == 3 else ctx[None]
+    if self.position == "end":
+        sos = self.prefix[:1].expand(len(ctx), 1, ctx.shape[-1]).to(ctx.dtype)
+        return torch.cat([sos, ctx], 1), self.suffix[:, : length - P].to(ctx.dtype)
+    prompts = self.assemble(ctx[:, None], length)           # (B, K, L, width); middle: part of the context follows the name
+    return prompts[:, 0, :P], prompts[:, :, P:]
+
+# %% ../../nbs/23_text_encoder.ipynb #23b00012
+class PromptedCLIP(nn.Module):
+    "A classifier around a frozen CLIP (`self.clip`) whose learned part is `self.prompt_learner`."
+    @property
+    def classnames(self) -> list[str]: return self.prompt_learner.classnames
+    @property
+    def backbone(self) -> str: return backbone_name(self.clip)
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        self.clip.eval()   # frozen backbone: no BatchNorm statistics, no dropout, even while the prompt trains
+        return self

@@ -12,80 +12,12 @@ import torch.nn.functional as F
 import open_clip
 
 from .clip import image_dtype
-from .recipes import dataset_name
+from .recipes import (CUSTOM_TEMPLATES, ENSEMBLE_TEMPLATES, GENERIC_TEMPLATE, check_classnames,
+                                  check_template, ensemble_templates, imagenet_templates, make_prompts,
+                                  prompt_template, readable_classname)
 
 # %% auto #0
-__all__ = ['GENERIC_TEMPLATE', 'CUSTOM_TEMPLATES', 'ENSEMBLE_TEMPLATES', 'readable_classname', 'check_classnames',
-           'prompt_template', 'check_template', 'make_prompts', 'imagenet_templates', 'ensemble_templates',
-           'class_weights', 'ZeroShotClassifier', 'zero_shot']
-
-# %% ../../nbs/00_zeroshot.ipynb #6efd47fb
-GENERIC_TEMPLATE = "a photo of a {}."
-CUSTOM_TEMPLATES = {
-    "OxfordPets": "a photo of a {}, a type of pet.",
-    "OxfordFlowers": "a photo of a {}, a type of flower.",
-    "FGVCAircraft": "a photo of a {}, a type of aircraft.",
-    "DescribableTextures": "{} texture.",
-    "EuroSAT": "a centered satellite photo of {}.",
-    "StanfordCars": "a photo of a {}.",
-    "Food101": "a photo of {}, a type of food.",
-    "SUN397": "a photo of a {}.",
-    "Caltech101": "a photo of a {}.",
-    "UCF101": "a photo of a person doing {}.",
-    **dict.fromkeys(["ImageNet", "ImageNetSketch", "ImageNetV2", "ImageNetA", "ImageNetR"], "a photo of a {}."),
-}
-
-# %% ../../nbs/00_zeroshot.ipynb #6efd47fc
-def readable_classname(name: str) -> str:
-    "A class name as it goes into a prompt: underscores become spaces."
-    return " ".join(name.replace("_", " ").split())
-
-def check_classnames(classnames: Sequence[str]) -> list[str]:
-    "The readable class names, or a `ValueError` for no classes, an empty name, or two names that read the same."
-    names = [readable_classname(str(c)) for c in classnames]
-    if not names: raise ValueError("no class names given; a classifier needs at least one class")
-    if "" in names: raise ValueError(f"class {names.index('')} has an empty name; name every class")
-    seen = {}
-    for original, name in zip(classnames, names):
-        if name.lower() in seen:
-            raise ValueError(f"class names {seen[name.lower()]!r} and {original!r} both read {name!r} in a prompt; "
-                             f"rename one of them")
-        seen[name.lower()] = original
-    return names
-
-# %% ../../nbs/00_zeroshot.ipynb #6efd47fd
-def prompt_template(dataset: str) -> str:
-    "The CoOp paper's hand-crafted zero-shot prompt for one of its datasets (its name or the tables' short name)."
-    if dataset_name(dataset) not in CUSTOM_TEMPLATES:
-        raise KeyError(f"No hand-crafted prompt for {dataset!r}; the papers' datasets are "
-                       f"{', '.join(CUSTOM_TEMPLATES)}. Other datasets carry their own (`ds.template`), "
-                       f"or pass a template such as {GENERIC_TEMPLATE!r}.")
-    return CUSTOM_TEMPLATES[dataset_name(dataset)]
-
-def check_template(template: str) -> str:
-    "`template`, or a `ValueError` if it has no `{}` for the class name (or more than one)."
-    if not isinstance(template, str) or template.count("{}") != 1:
-        raise ValueError(f"the template {template!r} must hold exactly one {{}} where the class name goes, "
-                         f"e.g. {GENERIC_TEMPLATE!r}")
-    return template
-
-def make_prompts(template: str, classnames: Sequence[str]) -> list[str]:
-    "Fill `template` with each readable class name."
-    return [check_template(template).format(c) for c in check_classnames(classnames)]
-
-# %% ../../nbs/00_zeroshot.ipynb #48625a93
-# the seven templates of the official CoOp code's prompt ensemble (IMAGENET_TEMPLATES_SELECT there)
-ENSEMBLE_TEMPLATES = ["itap of a {}.", "a bad photo of the {}.", "a origami {}.", "a photo of the large {}.",
-                      "a {} in a video game.", "art of the {}.", "a photo of the small {}."]
-
-def imagenet_templates() -> list[str]:
-    "CLIP's 80 ImageNet templates, as open_clip ships them."
-    return [t("{}") for t in open_clip.zero_shot_metadata.OPENAI_IMAGENET_TEMPLATES]
-
-def ensemble_templates(dataset: str, template: str | None = None) -> list[str]:
-    "The official ensemble: the seven templates, then `dataset`'s hand-crafted prompt (not on ImageNet)."
-    if dataset_name(dataset) == "ImageNet": return list(ENSEMBLE_TEMPLATES)
-    return ENSEMBLE_TEMPLATES + [template or prompt_template(dataset)]
+__all__ = ['class_weights', 'ZeroShotClassifier', 'zero_shot']
 
 # %% ../../nbs/00_zeroshot.ipynb #48625a94
 @torch.no_grad()

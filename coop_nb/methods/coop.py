@@ -11,125 +11,28 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 
-from ..core.clip import backbone_name, image_dtype
+from ..core.clip import image_dtype
 from ..core.data import DatasetSplits
-from ..core.recipes import COOP_RECIPE, POSITIONS, context_length
-from ..core.text import TextEncoder, text_tower
+from ..core.recipes import COOP_RECIPE, readable_classname
+from ..core.text import PromptLearner, PromptedCLIP, TextEncoder, text_tower
 from ..core.train import as_settings, train_few_shot
-from ..core.zeroshot import check_classnames, readable_classname
 
 # %% auto #0
-__all__ = ['PromptLearner', 'CoOp', 'train_coop', 'nearest_words']
-
-# %% ../../nbs/03_coop.ipynb #ca9f8d10
-class PromptLearner(nn.Module):
-    "The learnable context [V]_1..[V]_M and the K prompts [SOS][V]_1..[V]_M[CLASS_i][.][EOS] it assembles."
-    init_std = 0.02   # the official initialisation: N(0, 0.02²)
-
-    def __init__(self, clip_model, tokenizer, classnames: Sequence[str], n_ctx: int | None = None,
-                 ctx_init: str | None = None, position: str = "end", csc: bool = False):
-        super().__init__()
-        if position not in POSITIONS: raise ValueError(f"position must be one of {POSITIONS}, not {position!r}")
-        encoder = TextEncoder(clip_model)
-        self.classnames, K = check_classnames(classnames), len(classnames)
-        ctx, text = _initial_context(encoder, tokenizer, K, n_ctx, ctx_init, csc, self.init_std)
-        self.n_ctx, self.ctx_init, self.position, self.csc, self.n_cls = ctx.shape[-2], ctx_init, position, csc, K
-        self.ctx = nn.Parameter(ctx)                                     # (M, width) or (K, M, width)
-        self._embed_prompts(encoder, tokenizer, text)
-
-    def forward(self) -> torch.Tensor:
-        "The K prompts' embeddings (K, L, width)."
-        return self.assemble(self.ctx)
-
-# %% ../../nbs/03_coop.ipynb #98083f0a
-def _initial_context(encoder: TextEncoder, tokenizer, K: int, n_ctx, ctx_init, csc: bool, init_std: float):
-    "The initial context (M, width) or (K, M, width), and the words that stand in its place in the prompt text."
-    emb, dtype = encoder.token_embedding, encoder.dtype       # float16 for a half-precision CLIP, as the official code
-    if ctx_init:
-        words = ctx_init.replace("_", " ")
-        M = context_length(None, words)
-        if n_ctx is not None and n_ctx != M:
-            raise ValueError(f"ctx_init {ctx_init!r} has {M} words and sets M = {M}; drop n_ctx={n_ctx} or change the words")
-        with torch.no_grad(): ctx = emb(tokenizer([words]).to(emb.weight.device))[0, 1:1 + M].to(dtype).clone()
-        return (ctx[None].repeat(K, 1, 1) if csc else ctx), words
-    M = COOP_RECIPE["n_ctx"] if n_ctx is None else n_ctx
-    if M < 1: raise ValueError(f"n_ctx must be at least 1, not {M}")
-    shape = (K, M, emb.weight.shape[1]) if csc else (M, emb.weight.shape[1])
-    return torch.empty(shape, device=emb.weight.device).normal_(0, init_std).to(dtype), " ".join(["X"] * M)
-
-# %% ../../nbs/03_coop.ipynb #98083f0b
-@patch
-def _embed_prompts(self: PromptLearner, encoder: TextEncoder, tokenizer, text: str):
-    prompts = [f"{text} {c}." for c in self.classnames]
-    tokens = tokenizer(prompts)                                                   # (K, L), on the CPU
-    lengths = [len(tokenizer.encode(p)) + 2 for p in prompts]                     # with SOS and EOS
-    if max(lengths) > tokens.shape[1]:
-        longest = self.classnames[lengths.index(max(lengths))]
-        raise ValueError(f"the prompt for class {longest!r} needs {max(lengths)} tokens with {self.n_ctx} context "
-                         f"vectors, and the text encoder reads {tokens.shape[1]}; shorten that class name or use fewer "
-                         f"context vectors (n_ctx)")
-    device = encoder.token_embedding.weight.device
-    with torch.no_grad(): embedded = encoder.token_embedding(tokens.to(device)).to(self.ctx.dtype)
-    self.min_length = max(lengths)   # all a causal encoder needs; known here, never read back from a GPU later
-    self.register_buffer("tokens", tokens.to(device), persistent=False)
-    self.register_buffer("prefix", embedded[:, :1].clone(), persistent=False)                 # SOS
-    self.register_buffer("suffix", embedded[:, 1 + self.n_ctx:].clone(), persistent=False)    # CLASS . EOS pad
-    order = _layout(self.position, self.n_ctx, [len(tokenizer.encode(c)) for c in self.classnames], tokens.shape[1])
-    self.register_buffer("order", order.to(device), persistent=False)
-
-# %% ../../nbs/03_coop.ipynb #98083f0c
-def _layout(position: str, M: int, name_lengths: Sequence[int], L: int) -> torch.Tensor:
-    "Per class, the position of the 'end' layout that each position of `position`'s layout reads: (K, L)."
-    rows = []
-    for n in name_lengths:
-        sos, ctx, name, rest = [0], list(range(1, 1 + M)), list(range(1 + M, 1 + M + n)), list(range(1 + M + n, L))
-        if position == "end": rows.append(sos + ctx + name + rest)
-        elif position == "middle": rows.append(sos + ctx[: M // 2] + name + ctx[M // 2:] + rest)
-        else: rows.append(sos + name + ctx + rest)
-    return torch.tensor(rows)
-
-@patch
-def assemble(self: PromptLearner, ctx: torch.Tensor, length: int | None = None) -> torch.Tensor:
-    "Prompts (..., K, L, width) from context (M, width), (K, M, width) or (..., K|1, M, width); L = `length` or full."
-    if ctx.dim() == 2: ctx = ctx[None]                                                    # (1, M, width)
-    L = length or self.tokens.shape[1]
-    if L < self.min_length: raise ValueError(f"length {L} cuts prompts before their end token ({self.min_length})")
-    lead, K, W, M = ctx.shape[:-3], self.n_cls, ctx.shape[-1], self.n_ctx
-    x = torch.cat([self.prefix.expand(*lead, K, 1, W).to(ctx.dtype), ctx.expand(*lead, K, M, W),
-                   self.suffix[:, : L - 1 - M].expand(*lead, K, L - 1 - M, W).to(ctx.dtype)], -2)   # t_i
-    if self.position != "end":  # the permutations only move positions before the end token, all < L
-        x = x.gather(-2, self.order[:, :L, None].expand(*lead, K, L, W))
-    return x
-
-@patch(as_prop=True)
-def pool_tokens(self: PromptLearner) -> torch.Tensor:
-    "Token ids laid out as the prompts, for finding the pooled position: (K, L)."
-    return self.tokens.gather(1, self.order)
+__all__ = ['CoOp', 'train_coop', 'nearest_words']
 
 # %% ../../nbs/03_coop.ipynb #14dce356
-class CoOp(nn.Module):
+class CoOp(PromptedCLIP):
     "CLIP with learned prompts: logits = cos(g(t_i), f(x))/τ, t_i = [V]_1..[V]_M [CLASS_i]."
     def __init__(self, clip_model, tokenizer, classnames: Sequence[str], n_ctx: int | None = None,
                  ctx_init: str | None = None, position: str = "end", csc: bool = False,
                  chunk_size: int | None = 256, share_prefix: bool = True):
         super().__init__()
-        self.clip, self.tokenizer = clip_model.eval(), tokenizer
-        for p in self.clip.parameters(): p.requires_grad_(False)
+        self.clip, self.tokenizer = clip_model.eval().requires_grad_(False), tokenizer   # CLIP frozen
         self.prompt_learner = PromptLearner(clip_model, tokenizer, classnames, n_ctx, ctx_init, position, csc)
         checkpointing = chunk_size is not None and len(classnames) > chunk_size   # memory bounded by the chunk
         self.text_encoder = TextEncoder(clip_model, chunk_size=chunk_size, checkpointing=checkpointing)
         self.dtype = self.prompt_learner.ctx.dtype   # float32, or float16 for a half-precision CLIP (official default)
         self.share_prefix = share_prefix             # encode the context all classes share once (appendix D)
-
-    @property
-    def classnames(self): return self.prompt_learner.classnames
-    @property
-    def backbone(self) -> str: return backbone_name(self.clip)
-
-    def train(self, mode: bool = True):
-        super().train(mode)
-        self.clip.eval()   # frozen backbone: no BatchNorm statistics, no dropout
-        return self
 
     def logits(self, image_features: torch.Tensor) -> torch.Tensor:
         "cos(g(t_i), f(x))/τ for image features f(x) (B, d): (B, K)."
@@ -152,22 +55,15 @@ def text_features(self: CoOp) -> torch.Tensor:
     else: features = enc(pl.assemble(pl.ctx, length), pool)
     return F.normalize(features.to(self.dtype), dim=-1)
 
-@patch(as_prop=True)
-def shared_length(self: PromptLearner) -> int:
-    "How many leading positions every class's prompt shares: SOS and the context before the class name (0: none)."
-    if self.csc or self.position == "front": return 0
-    return 1 + (self.n_ctx if self.position == "end" else self.n_ctx // 2)
-
-# %% ../../nbs/03_coop.ipynb #4d13928e
-@patch
-def split_shared(self: PromptLearner, ctx: torch.Tensor, length: int) -> tuple[torch.Tensor, torch.Tensor]:
-    "For context (M, width) or (B, M, width): the shared prefix (B, P, width) and the rest (K or (B, K), L−P, width)."
-    P, ctx = self.shared_length, ctx if ctx.dim() == 3 else ctx[None]
-    if self.position == "end":
-        sos = self.prefix[:1].expand(len(ctx), 1, ctx.shape[-1]).to(ctx.dtype)
-        return torch.cat([sos, ctx], 1), self.suffix[:, : length - P].to(ctx.dtype)
-    prompts = self.assemble(ctx[:, None], length)           # (B, K, L, width); middle: part of the context follows the name
-    return prompts[:, 0, :P], prompts[:, :, P:]
+# %% ../../nbs/03_coop.ipynb #41e2f031
+def train_coop(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, seed: int = 1, n_ctx: int | None = None,
+               ctx_init: str | None = None, position: str = "end", csc: bool = False, settings=None) -> tuple[CoOp, dict]:
+    """Few-shot CoOp on `ds` with the paper's recipe; returns (model, record with test metrics and timings).
+    `settings`: a `TrainSettings`, or a dict of the recipe's settings to change."""
+    settings = as_settings(settings, COOP_RECIPE, shots, ds.name)
+    build = lambda classnames: CoOp(clip_model, tokenizer, classnames, n_ctx, ctx_init, position, csc)
+    model, record = train_few_shot(build, clip_model, ds, shots, seed, settings)
+    return model, dict(record, n_ctx=model.prompt_learner.n_ctx, ctx_init=ctx_init, position=position)
 
 # %% ../../nbs/03_coop.ipynb #24f935fe
 @patch
@@ -191,16 +87,6 @@ def for_classes(self: CoOp, classnames: Sequence[str], clip_model=None, tokenize
         for name, p in other.named_parameters():
             if p.requires_grad: p.copy_(learned[name])   # the context (and a meta-net): everything that was trained
     return other
-
-# %% ../../nbs/03_coop.ipynb #41e2f031
-def train_coop(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, seed: int = 1, n_ctx: int | None = None,
-               ctx_init: str | None = None, position: str = "end", csc: bool = False, settings=None) -> tuple[CoOp, dict]:
-    """Few-shot CoOp on `ds` with the paper's recipe; returns (model, record with test metrics and timings).
-    `settings`: a `TrainSettings`, or a dict of the recipe's settings to change."""
-    settings = as_settings(settings, COOP_RECIPE, shots, ds.name)
-    build = lambda classnames: CoOp(clip_model, tokenizer, classnames, n_ctx, ctx_init, position, csc)
-    model, record = train_few_shot(build, clip_model, ds, shots, seed, settings)
-    return model, dict(record, n_ctx=model.prompt_learner.n_ctx, ctx_init=ctx_init, position=position)
 
 # %% ../../nbs/03_coop.ipynb #d2972d50
 @torch.no_grad()

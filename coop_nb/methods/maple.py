@@ -16,7 +16,7 @@ from ..core.clip import backbone_name, image_dtype
 from ..core.data import DatasetSplits
 from ..core.features import ImageViews
 from ..core.recipes import MAPLE_RECIPE
-from ..core.text import TextEncoder, text_tower
+from ..core.text import PromptedCLIP, TextEncoder, text_tower
 from ..core.train import as_settings, train_few_shot
 from ..core.zeroshot import check_classnames
 
@@ -104,7 +104,7 @@ def prompted_image_features(visual, images: torch.Tensor, shallow: torch.Tensor,
     return x @ visual.proj if visual.proj is not None else x
 
 # %% ../../nbs/09_maple.ipynb #17abf83a
-class MaPLe(nn.Module):
+class MaPLe(PromptedCLIP):
     "CLIP with MaPLe's prompts in both towers: logits = cos(z_i, f(x))/τ, both features computed with the prompts."
     reads_images = True   # its image features depend on the prompts: trained and evaluated on images, not cached features
 
@@ -121,16 +121,6 @@ class MaPLe(nn.Module):
         self.clip, self.tokenizer = clip_model.eval().requires_grad_(False), tokenizer
         self.text_encoder = TextEncoder(clip_model)
         self.prompt_learner = MaPLePromptLearner(clip_model, tokenizer, classnames, n_ctx, ctx_init, depth, prefix)
-
-    @property
-    def classnames(self): return self.prompt_learner.classnames
-    @property
-    def backbone(self) -> str: return backbone_name(self.clip)
-
-    def train(self, mode: bool = True):
-        super().train(mode)
-        self.clip.eval()   # frozen backbone: no dropout
-        return self
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         "Class scores (B, K) of `images`."

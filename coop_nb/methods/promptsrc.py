@@ -17,7 +17,7 @@ from ..core.clip import backbone_name, image_dtype
 from ..core.data import DatasetSplits
 from ..core.features import ImageViews
 from ..core.recipes import PROMPTSRC, PROMPTSRC_RECIPE, applied
-from ..core.text import TextEncoder, text_tower
+from ..core.text import PromptedCLIP, TextEncoder, text_tower
 from ..core.train import Callback, as_settings, train_few_shot
 from ..core.zeroshot import check_classnames, make_prompts
 from .maple import prompted_image_features, prompted_text_features, vision_transformer
@@ -75,7 +75,7 @@ def frozen_text_features(clip_model, tokenizer, classnames: Sequence[str], templ
     return F.normalize(torch.stack(per_template).mean(0), dim=-1)
 
 # %% ../../nbs/17_promptsrc.ipynb #17a00012
-class PromptSRC(nn.Module):
+class PromptSRC(PromptedCLIP):
     "IVLP prompts in both towers with PromptSRC's self-regulating losses; logits cos(z_i, f(x))/τ; reads images."
     reads_images = True
 
@@ -93,16 +93,6 @@ class PromptSRC(nn.Module):
         self.weights, self.distill, self._frozen = tuple(weights), distill, None
         frozen = frozen_text_features(clip_model, tokenizer, self.classnames, promptsrc_templates())
         self.register_buffer("frozen_text", frozen, persistent=False)
-
-    @property
-    def classnames(self): return self.prompt_learner.classnames
-    @property
-    def backbone(self) -> str: return backbone_name(self.clip)
-
-    def train(self, mode: bool = True):
-        super().train(mode)
-        self.clip.eval()
-        return self
 
 # %% ../../nbs/17_promptsrc.ipynb #17a00013
 @patch
