@@ -8,7 +8,8 @@ from __future__ import annotations
 from .core.clip import network_available
 
 # %% auto #0
-__all__ = ['NEEDS', 'LAYERS', 'skipped_source', 'skip_cells_that_cannot_run', 'draw_prompt_figure', 'show_doc', 'draw_layout']
+__all__ = ['NEEDS', 'LAYERS', 'skipped_source', 'skip_cells_that_cannot_run', 'draw_prompt_figure', 'show_images',
+           'show_top_predictions', 'show_doc', 'draw_layout']
 
 # %% ../nbs/31_course_tools.ipynb #ad48fd76
 def _cuda_available() -> bool:
@@ -102,6 +103,38 @@ def draw_prompt_figure(meta_net: bool = False, M: int = 4):
     _towers(ax, M)
     if meta_net: _meta_net(ax, M)
     _positions(ax, M, top)
+    return fig
+
+# %% ../nbs/31_course_tools.ipynb #31c00002
+def _as_picture(image):
+    "A uint8 array, a PIL image or a (3, H, W) tensor in [0, 1], as something `imshow` draws."
+    return image.permute(1, 2, 0).numpy() if hasattr(image, "permute") else image
+
+def show_images(images, titles=(), size: float = 1.5, fontsize: int = 10):
+    "A row of images with their titles."
+    import matplotlib.pyplot as plt
+    fig, axs = plt.subplots(1, len(images), figsize=(size * len(images), size + 0.4), squeeze=False)
+    for ax, image, title in zip(axs[0], images, [*titles, *[""] * len(images)]):
+        ax.imshow(_as_picture(image), interpolation="nearest")
+        ax.set_title(title, fontsize=fontsize)
+        ax.axis("off")
+    return fig
+
+def show_top_predictions(images, probs, classnames, truth, k: int = 3, title: str = ""):
+    "Each image above a bar chart of its `k` most probable classes; `probs` (n, K), `truth` n labels."
+    import matplotlib.pyplot as plt
+    n = len(images)
+    fig, axs = plt.subplots(2, n, figsize=(2 * n, 3.8), gridspec_kw=dict(height_ratios=[1.2, 1]), squeeze=False)
+    for i in range(n):
+        axs[0, i].imshow(_as_picture(images[i]), interpolation="nearest")
+        axs[0, i].set_title(f"true: {classnames[truth[i]]}", fontsize=9)
+        axs[0, i].axis("off")
+        top = probs[i].topk(k)
+        axs[1, i].barh([classnames[j] for j in top.indices.flip(0)], top.values.flip(0).numpy())
+        axs[1, i].set_xlim(0, 1)
+        axs[1, i].tick_params(labelsize=8)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
     return fig
 
 # %% ../nbs/31_course_tools.ipynb #ae8f1e9b

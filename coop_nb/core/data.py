@@ -12,8 +12,8 @@ import numpy as np
 import torch
 from torchvision import transforms as T
 
-from .datasets import (Datum, DatasetSplits, classnames_of, preprocess_cfg, split_by_label,
-                                   test_transform)
+from .datasets import (Datum, DatasetSplits, classnames_of, preprocess_cfg,
+                                   split_by_label, test_transform)
 
 # %% auto #0
 __all__ = ['set_seed', 'sample_few_shot', 'few_shot_splits', 'subsample_classes', 'base_new_classes', 'train_transform']
@@ -25,30 +25,31 @@ def set_seed(seed: int):
     np.random.seed(seed)
     torch.manual_seed(seed)
 
-def sample_few_shot(items: Sequence[Datum], k: int, repeat: bool = False, dataset: str = "") -> list:
-    "K items per label with the global `random` state: `random.sample`, or all (or `random.choices`) when short."
+def sample_few_shot(items: Sequence[Datum], k: int, repeat: bool = False, dataset: str = ""):
+    "K items per label (global `random`): `random.sample`; all (or `random.choices`) if short."
     if k < 1: return list(items)
     out = []
     for label, group in split_by_label(items).items():
         if len(group) >= k: out.extend(random.sample(group, k))
         elif repeat: out.extend(random.choices(group, k=k))
         else:
-            warnings.warn(f"{dataset}: class {group[0].classname!r} has {len(group)} items, fewer than {k} shots")
+            name = group[0].classname
+            warnings.warn(f"{dataset}: class {name!r} has {len(group)} items, fewer than {k} shots")
             out.extend(group)
     return out
 
 # %% ../../nbs/01_data.ipynb #164d4a09
-def few_shot_splits(ds: DatasetSplits, shots: int, seed: int, repeat: bool = False) -> DatasetSplits:
-    "The papers' K-shot training and min(K, 4)-shot validation sets for `seed`; the test set unchanged."
+def few_shot_splits(ds: DatasetSplits, shots: int, seed: int, repeat: bool = False):
+    "The papers' K-shot training and min(K, 4)-shot validation sets for `seed`; test unchanged."
     if shots < 1: return ds
     set_seed(seed)
     train = sample_few_shot(ds.train, shots, repeat, ds.name)
     val = sample_few_shot(ds.val, min(shots, 4), repeat, ds.name)
-    return replace(ds, train=train, val=val)  # every other field (classes, prompt, augmentation) carries over
+    return replace(ds, train=train, val=val)   # classes, prompt, augmentation carry over
 
 # %% ../../nbs/01_data.ipynb #66b21d6c
 def subsample_classes(ds: DatasetSplits, subsample: str = "all") -> DatasetSplits:
-    "Keep the base (first ⌈n/2⌉ sorted labels) or new (the rest) classes of `ds`, relabelled from 0."
+    "Keep the base (first ⌈n/2⌉ sorted labels) or new (the rest) classes, relabelled from 0."
     if subsample not in ("all", "base", "new"):
         raise ValueError(f"subsample must be 'all', 'base' or 'new', not {subsample!r}")
     if subsample == "all": return ds
@@ -56,18 +57,20 @@ def subsample_classes(ds: DatasetSplits, subsample: str = "all") -> DatasetSplit
     m = math.ceil(len(labels) / 2)
     selected = labels[:m] if subsample == "base" else labels[m:]
     relabel = {y: i for i, y in enumerate(selected)}
-    keep = lambda items: [Datum(d.impath, relabel[d.label], d.classname) for d in items if d.label in relabel]
+    keep = lambda items: [Datum(d.impath, relabel[d.label], d.classname)
+                          for d in items if d.label in relabel]
     return replace(ds, train=keep(ds.train), val=keep(ds.val), test=keep(ds.test),
                    classnames=[ds.classnames[y] for y in selected])
 
-def base_new_classes(ds: DatasetSplits, shots: int = 16, seed: int = 1) -> tuple[DatasetSplits, DatasetSplits]:
-    "The base-to-new split: `shots` per class sampled on all classes (as the official code), then the two halves."
+def base_new_classes(ds: DatasetSplits, shots: int = 16, seed: int = 1):
+    "Base and new halves of `shots` per class sampled on all classes, as the official code."
     fs = few_shot_splits(ds, shots, seed)
     return subsample_classes(fs, "base"), subsample_classes(fs, "new")
 
 # %% ../../nbs/01_data.ipynb #e64e3b8e
-def train_transform(model=None, size: int | None = None, mean=None, std=None, scale=(0.08, 1.0), padding: int = 0):
-    "The papers' augmentation: random resized crop (scale 0.08–1), flip, normalise; `padding` > 0: a shifted crop."
+def train_transform(model=None, size: int | None = None, mean=None, std=None, scale=(0.08, 1.0),
+                    padding: int = 0):
+    "The papers' augmentation: random resized crop (0.08–1), flip, normalise; or a shifted crop."
     cfg = preprocess_cfg(model, size=size, mean=mean, std=std)
     bilinear = cfg.interpolation == "bilinear"
     interpolation = T.InterpolationMode.BILINEAR if bilinear else T.InterpolationMode.BICUBIC

@@ -68,8 +68,12 @@ def feature_views(clip_model, items: Sequence[Datum], transform, seeds: Sequence
                                               pin_memory=torch.device(device).type == "cuda"))
     dtype = image_dtype(clip_model)   # a half-precision CLIP takes half-precision images, as in the official code
     for _ in seeds:
-        feats = [F.normalize(clip_model.encode_image(x.to(device, dtype, non_blocking=True)).float(), dim=-1).cpu()
-                 for x, _ in itertools.islice(loader, len(starts))]
+        modes = [(m, m.training) for m in clip_model.modules()]
+        clip_model.eval()   # frozen features are eval-mode ones (BatchNorm's running statistics), whatever the caller's mode
+        try: feats = [F.normalize(clip_model.encode_image(x.to(device, dtype, non_blocking=True)).float(), dim=-1).cpu()
+                      for x, _ in itertools.islice(loader, len(starts))]
+        finally:
+            for m, training in modes: m.training = training
         feats = torch.cat(feats) if feats else torch.empty(0, clip_model.visual.output_dim)  # an empty shard
         yield gather_shards(feats, len(items), rank, world) if world > 1 else feats
 

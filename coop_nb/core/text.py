@@ -21,7 +21,7 @@ from .recipes import COOP_RECIPE, POSITIONS, check_classnames, context_length
 
 # %% auto #0
 __all__ = ['TESTED_OPEN_CLIP', 'UnsupportedTextTower', 'text_tower', 'open_clip_tested', 'TextEncoder', 'PromptLearner',
-           'PromptedCLIP']
+           'learned_prompt_features', 'FrozenCLIP', 'PromptedCLIP']
 
 # %% ../../nbs/23_text_encoder.ipynb #5e3206a0
 class UnsupportedTextTower(TypeError):
@@ -304,11 +304,19 @@ def split_shared(self: PromptLearner, ctx: torch.Tensor, length: int) -> tuple[t
     prompts = self.assemble(ctx[:, None], length)           # (B, K, L, width); middle: part of the context follows the name
     return prompts[:, 0, :P], prompts[:, :, P:]
 
+# %% ../../nbs/23_text_encoder.ipynb #23b00014
+def learned_prompt_features(pl: PromptLearner, encoder: TextEncoder, share_prefix: bool = True):
+    "Features (K, d) of `pl`'s prompts: cut after the last end token, the shared prefix encoded once."
+    causal = encoder.causal and encoder.pool_type in ("argmax", "eos")
+    length = pl.min_length if causal else None   # a causal encoder needs nothing after the end token
+    pool = encoder.pool_index(pl.pool_tokens)
+    if share_prefix and pl.shared_length and encoder.can_share_prefix and length:
+        return encoder.forward_shared(*pl.split_shared(pl.ctx, length), pool)[0]
+    return encoder(pl.assemble(pl.ctx, length), pool)
+
 # %% ../../nbs/23_text_encoder.ipynb #23b00012
-class PromptedCLIP(nn.Module):
-    "A classifier around a frozen CLIP (`self.clip`) whose learned part is `self.prompt_learner`."
-    @property
-    def classnames(self) -> list[str]: return self.prompt_learner.classnames
+class FrozenCLIP(nn.Module):
+    "A model around a frozen CLIP (`self.clip`): its backbone's name, and the CLIP kept in eval mode."
     @property
     def backbone(self) -> str: return backbone_name(self.clip)
 
@@ -316,3 +324,8 @@ class PromptedCLIP(nn.Module):
         super().train(mode)
         self.clip.eval()   # frozen backbone: no BatchNorm statistics, no dropout, even while the prompt trains
         return self
+
+class PromptedCLIP(FrozenCLIP):
+    "A frozen CLIP whose learned part is `self.prompt_learner`, which knows the class names."
+    @property
+    def classnames(self) -> list[str]: return self.prompt_learner.classnames

@@ -12,19 +12,21 @@ import torch.nn.functional as F
 import open_clip
 
 from .clip import image_dtype
-from .recipes import (CUSTOM_TEMPLATES, ENSEMBLE_TEMPLATES, GENERIC_TEMPLATE, check_classnames,
-                                  check_template, ensemble_templates, imagenet_templates, make_prompts,
-                                  prompt_template, readable_classname)
+from .recipes import (CUSTOM_TEMPLATES, ENSEMBLE_TEMPLATES, GENERIC_TEMPLATE,
+                                  check_classnames, check_template, ensemble_templates,
+                                  imagenet_templates, make_prompts, prompt_template,
+                                  readable_classname)
 
 # %% auto #0
 __all__ = ['class_weights', 'ZeroShotClassifier', 'zero_shot']
 
 # %% ../../nbs/00_zeroshot.ipynb #48625a94
 @torch.no_grad()
-def class_weights(model, tokenizer, classnames: Sequence[str], templates: str | Sequence[str] = GENERIC_TEMPLATE,
-                  device=None) -> torch.Tensor:
-    "Zero-shot classifier weights (K, d): the normalised mean of the normalised prompt embeddings over `templates`."
-    templates = [check_template(t) for t in ([templates] if isinstance(templates, str) else templates)]
+def class_weights(model, tokenizer, classnames: Sequence[str],
+                  templates: str | Sequence[str] = GENERIC_TEMPLATE, device=None) -> torch.Tensor:
+    "Zero-shot class weights (K, d): the normalised mean of the normalised prompt embeddings."
+    templates = [templates] if isinstance(templates, str) else templates
+    templates = [check_template(t) for t in templates]
     names = check_classnames(classnames)
     device = device or next(model.parameters()).device
     w = open_clip.build_zero_shot_classifier(model, tokenizer, names, templates, device=device,
@@ -33,12 +35,14 @@ def class_weights(model, tokenizer, classnames: Sequence[str], templates: str | 
 
 # %% ../../nbs/00_zeroshot.ipynb #addce476
 class ZeroShotClassifier(nn.Module):
-    "CLIP as a classifier over `classnames`: class weights computed once from `templates`; logits cos(w_i, f)/τ."
-    def __init__(self, model, tokenizer, classnames: Sequence[str], templates: str | Sequence[str] = GENERIC_TEMPLATE):
+    "CLIP as a classifier over `classnames`: weights from `templates` once; logits cos(w_i, f)/τ."
+    def __init__(self, model, tokenizer, classnames: Sequence[str],
+                 templates: str | Sequence[str] = GENERIC_TEMPLATE):
         super().__init__()
         self.model, self.tokenizer, self.templates = model, tokenizer, templates
         self.classnames = check_classnames(classnames)
-        self.register_buffer("weights", class_weights(model, tokenizer, classnames, templates))  # (K, d)
+        # (K, d)
+        self.register_buffer("weights", class_weights(model, tokenizer, classnames, templates))
 
     def for_classes(self, classnames: Sequence[str]) -> "ZeroShotClassifier":
         "The same prompts for other class names."
@@ -55,7 +59,8 @@ class ZeroShotClassifier(nn.Module):
 
 # %% ../../nbs/00_zeroshot.ipynb #1e0d9c02
 def zero_shot(clip_model, tokenizer, ds, template: str | None = None, ensemble: bool = False):
-    "The zero-shot classifier of dataset `ds` with its prompt (or `template`, or the ensemble); returns (classifier, record)."
+    "Dataset `ds`'s zero-shot classifier, with its prompt (or `template`, or the ensemble)."
     template = template or ds.template
     templates = ensemble_templates(ds.name, template) if ensemble else [template]
-    return ZeroShotClassifier(clip_model, tokenizer, ds.classnames, templates), dict(templates=templates)
+    classifier = ZeroShotClassifier(clip_model, tokenizer, ds.classnames, templates)
+    return classifier, dict(templates=templates)

@@ -316,6 +316,7 @@ def trained_parameters(model) -> int:
     probe = getattr(model, "clf", None)
     return int(probe.coef_.size + probe.intercept_.size) if probe is not None else 0
 
+# %% ../../nbs/11_runs.ipynb #0f346e15
 def run(config: RunConfig, out: str | Path = "runs", rerun: bool = False, device: str | None = None,
         clip: tuple | None = None, callbacks: Sequence = ()) -> dict:
     "Run `config` (skipped if its record exists and its data are unchanged, unless `rerun`); returns the record."

@@ -25,16 +25,18 @@ __all__ = ['CoCoOp', 'train_cocoop']
 class CoCoOp(CoOp):
     "CoOp whose context is shifted per image by a meta-net: v_m(x) = v_m + h_θ(x)."
     def __init__(self, clip_model, tokenizer, classnames: Sequence[str], n_ctx: int | None = None,
-                 ctx_init: str | None = COCOOP_RECIPE["ctx_init"], position: str = "end", prompt_chunk: int = 4096,
-                 checkpointing: bool = False, share_prefix: bool = True):
-        super().__init__(clip_model, tokenizer, classnames, n_ctx, ctx_init, position, csc=False, chunk_size=None,
-                         share_prefix=share_prefix)
+                 ctx_init: str | None = COCOOP_RECIPE["ctx_init"], position: str = "end",
+                 prompt_chunk: int = 4096, checkpointing: bool = False, share_prefix: bool = True):
+        super().__init__(clip_model, tokenizer, classnames, n_ctx, ctx_init, position, csc=False,
+                         chunk_size=None, share_prefix=share_prefix)
         proj = self.text_encoder.text_projection
         vis_dim = proj.out_features if isinstance(proj, nn.Linear) else proj.shape[-1]
         width = self.prompt_learner.ctx.shape[-1]
-        self.meta_net = nn.Sequential(OrderedDict(linear1=nn.Linear(vis_dim, vis_dim // 16), relu=nn.ReLU(inplace=True),
+        self.meta_net = nn.Sequential(OrderedDict(linear1=nn.Linear(vis_dim, vis_dim // 16),
+                                                  relu=nn.ReLU(inplace=True),
                                                   linear2=nn.Linear(vis_dim // 16, width)))
-        self.meta_net.to(self.prompt_learner.ctx.device, self.dtype)   # fp16 with a half-precision CLIP, as the official code
+        # fp16 with a half-precision CLIP, as the official code
+        self.meta_net.to(self.prompt_learner.ctx.device, self.dtype)
         self.prompt_chunk, self.checkpointing = prompt_chunk, checkpointing
 
     def contexts(self, image_features: torch.Tensor) -> torch.Tensor:
@@ -58,14 +60,16 @@ def features_for_contexts(self: CoCoOp, ctx: torch.Tensor) -> torch.Tensor:
     pl, enc = self.prompt_learner, self.text_encoder
     length, pool = pl.min_length, enc.pool_index(pl.pool_tokens)
     if self.share_prefix and pl.shared_length and enc.can_share_prefix:
-        return F.normalize(enc.forward_shared(*pl.split_shared(ctx, length), pool).to(self.dtype), dim=-1)
+        shared = enc.forward_shared(*pl.split_shared(ctx, length), pool)
+        return F.normalize(shared.to(self.dtype), dim=-1)
     prompts = pl.assemble(ctx[:, None], length)                              # (b, K, L, width)
     b, K = prompts.shape[:2]
-    return F.normalize(enc(prompts.flatten(0, 1), pool.repeat(b)).to(self.dtype), dim=-1).view(b, K, -1)
+    features = enc(prompts.flatten(0, 1), pool.repeat(b))
+    return F.normalize(features.to(self.dtype), dim=-1).view(b, K, -1)
 
 @patch
 def conditional_text_features(self: CoCoOp, ctx: torch.Tensor) -> torch.Tensor:
-    "Text features of every class's prompt for each per-image context (B, M, width): (B, K, d), in chunks."
+    "Text features (B, K, d) of every class's prompt for each context (B, M, width), in chunks."
     outs, use_ckpt = [], self.checkpointing and torch.is_grad_enabled()
     for chunk in ctx.split(max(1, self.prompt_chunk // self.prompt_learner.n_cls)):
         if use_ckpt: outs.append(checkpoint(self.features_for_contexts, chunk, use_reentrant=False))
@@ -75,17 +79,19 @@ def conditional_text_features(self: CoCoOp, ctx: torch.Tensor) -> torch.Tensor:
 # %% ../../nbs/05_cocoop.ipynb #8bc93282
 @patch
 def logits_per_image(self: CoCoOp, image_features: torch.Tensor) -> torch.Tensor:
-    "The official implementation's loop: one image at a time, its K prompts at full length (for comparison)."
-    f, pl, enc = F.normalize(image_features.to(self.dtype), dim=-1), self.prompt_learner, self.text_encoder
+    "The official code's loop: one image at a time, its K prompts at full length (to compare)."
+    f = F.normalize(image_features.to(self.dtype), dim=-1)
+    pl, enc = self.prompt_learner, self.text_encoder
     rows = []
     for fi, ci in zip(f, self.contexts(f)):
         t = enc(pl.assemble(ci), enc.pool_index(pl.pool_tokens), truncate=False)
-        rows.append(self.clip.logit_scale.exp() * F.normalize(t.to(self.dtype), dim=-1) @ fi)   # (K,)
+        rows.append(self.clip.logit_scale.exp() * F.normalize(t.to(self.dtype), dim=-1) @ fi)  # K
     return torch.stack(rows)
 
 # %% ../../nbs/05_cocoop.ipynb #c49e794d
-def train_cocoop(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, seed: int = 1, n_ctx: int | None = None,
-                 ctx_init: str | None = COCOOP_RECIPE["ctx_init"], settings=None) -> tuple[CoCoOp, dict]:
+def train_cocoop(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, seed: int = 1,
+                 n_ctx: int | None = None, ctx_init: str | None = COCOOP_RECIPE["ctx_init"],
+                 settings=None) -> tuple[CoCoOp, dict]:
     "Few-shot CoCoOp with the paper's recipe; returns (model, record) like `train_coop`."
     settings = as_settings(settings, COCOOP_RECIPE, shots, ds.name)
     build = lambda classnames: CoCoOp(clip_model, tokenizer, classnames, n_ctx, ctx_init)

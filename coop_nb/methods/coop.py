@@ -14,7 +14,8 @@ from fastcore.basics import patch
 from ..core.clip import image_dtype
 from ..core.data import DatasetSplits
 from ..core.recipes import COOP_RECIPE, readable_classname
-from ..core.text import PromptLearner, PromptedCLIP, TextEncoder, text_tower
+from ..core.text import (PromptLearner, PromptedCLIP, TextEncoder, learned_prompt_features,
+                              text_tower)
 from ..core.train import as_settings, train_few_shot
 
 # %% auto #0
@@ -27,12 +28,13 @@ class CoOp(PromptedCLIP):
                  ctx_init: str | None = None, position: str = "end", csc: bool = False,
                  chunk_size: int | None = 256, share_prefix: bool = True):
         super().__init__()
-        self.clip, self.tokenizer = clip_model.eval().requires_grad_(False), tokenizer   # CLIP frozen
-        self.prompt_learner = PromptLearner(clip_model, tokenizer, classnames, n_ctx, ctx_init, position, csc)
-        checkpointing = chunk_size is not None and len(classnames) > chunk_size   # memory bounded by the chunk
-        self.text_encoder = TextEncoder(clip_model, chunk_size=chunk_size, checkpointing=checkpointing)
-        self.dtype = self.prompt_learner.ctx.dtype   # float32, or float16 for a half-precision CLIP (official default)
-        self.share_prefix = share_prefix             # encode the context all classes share once (appendix D)
+        self.clip, self.tokenizer = clip_model.eval().requires_grad_(False), tokenizer   # frozen
+        self.prompt_learner = PromptLearner(clip_model, tokenizer, classnames, n_ctx, ctx_init,
+                                            position, csc)
+        checkpointing = chunk_size is not None and len(classnames) > chunk_size   # bounded memory
+        self.text_encoder = TextEncoder(clip_model, chunk_size, checkpointing=checkpointing)
+        self.dtype = self.prompt_learner.ctx.dtype   # fp32, or fp16 for a half-precision CLIP
+        self.share_prefix = share_prefix             # encode the shared context once
 
     def logits(self, image_features: torch.Tensor) -> torch.Tensor:
         "cos(g(t_i), f(x))/τ for image features f(x) (B, d): (B, K)."
@@ -46,24 +48,21 @@ class CoOp(PromptedCLIP):
 # %% ../../nbs/03_coop.ipynb #4d13928f
 @patch
 def text_features(self: CoOp) -> torch.Tensor:
-    "Normalised features g(t_i) of the K learned prompts: (K, embed_dim)."
-    pl, enc = self.prompt_learner, self.text_encoder
-    length = pl.min_length if enc.causal and enc.pool_type in ("argmax", "eos") else None   # causal: no more needed
-    pool = enc.pool_index(pl.pool_tokens)
-    if self.share_prefix and pl.shared_length and enc.can_share_prefix and length:
-        features = enc.forward_shared(*pl.split_shared(pl.ctx, length), pool)[0]
-    else: features = enc(pl.assemble(pl.ctx, length), pool)
+    "Normalised features g(t_i) of the K learned prompts: (K, embed_dim), by the fast encoder."
+    features = learned_prompt_features(self.prompt_learner, self.text_encoder, self.share_prefix)
     return F.normalize(features.to(self.dtype), dim=-1)
 
 # %% ../../nbs/03_coop.ipynb #41e2f031
-def train_coop(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, seed: int = 1, n_ctx: int | None = None,
-               ctx_init: str | None = None, position: str = "end", csc: bool = False, settings=None) -> tuple[CoOp, dict]:
-    """Few-shot CoOp on `ds` with the paper's recipe; returns (model, record with test metrics and timings).
+def train_coop(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, seed: int = 1,
+               n_ctx: int | None = None, ctx_init: str | None = None, position: str = "end",
+               csc: bool = False, settings=None) -> tuple[CoOp, dict]:
+    """Few-shot CoOp on `ds` with the paper's recipe; returns the model and its record.
     `settings`: a `TrainSettings`, or a dict of the recipe's settings to change."""
     settings = as_settings(settings, COOP_RECIPE, shots, ds.name)
-    build = lambda classnames: CoOp(clip_model, tokenizer, classnames, n_ctx, ctx_init, position, csc)
+    build = lambda names: CoOp(clip_model, tokenizer, names, n_ctx, ctx_init, position, csc)
     model, record = train_few_shot(build, clip_model, ds, shots, seed, settings)
-    return model, dict(record, n_ctx=model.prompt_learner.n_ctx, ctx_init=ctx_init, position=position)
+    n_ctx = model.prompt_learner.n_ctx
+    return model, dict(record, n_ctx=n_ctx, ctx_init=ctx_init, position=position)
 
 # %% ../../nbs/03_coop.ipynb #24f935fe
 @patch
@@ -77,28 +76,33 @@ def for_classes(self: CoOp, classnames: Sequence[str], clip_model=None, tokenize
     "The same learned prompt (and every other trained part) for other class names."
     pl = self.prompt_learner
     if pl.csc and [readable_classname(c) for c in classnames] != pl.classnames:
-        raise ValueError(f"class-specific contexts belong to their {pl.n_cls} classes ({pl.classnames[:3]}…) and "
-                         f"cannot be used for other class names; use a unified context to transfer")
+        raise ValueError(f"class-specific contexts belong to their {pl.n_cls} classes "
+                         f"({pl.classnames[:3]}…) and cannot be used for other class names; "
+                         f"use a unified context to transfer")
     # built with ctx_init=None so that M is the learned context's, whatever words it started from
-    other = type(self)(clip_model or self.clip, tokenizer or self.tokenizer, classnames, ctx_init=None, **self.build_kwargs())
+    other = type(self)(clip_model or self.clip, tokenizer or self.tokenizer, classnames,
+                       ctx_init=None, **self.build_kwargs())
     other.prompt_learner.ctx_init = pl.ctx_init
     learned = dict(self.named_parameters())
     with torch.no_grad():
         for name, p in other.named_parameters():
-            if p.requires_grad: p.copy_(learned[name])   # the context (and a meta-net): everything that was trained
+            # the context (and a meta-net): everything that was trained
+            if p.requires_grad: p.copy_(learned[name])
     return other
 
 # %% ../../nbs/03_coop.ipynb #d2972d50
 @torch.no_grad()
 def nearest_words(model: nn.Module, tokenizer, k: int = 3) -> list[list[tuple[str, float]]]:
-    "For each context vector (M of them; K×M for CSC), the `k` nearest vocabulary tokens and their distances."
+    "For each context vector (M; K×M for CSC), its `k` nearest vocabulary tokens and distances."
     emb = text_tower(model.clip).token_embedding.weight.float()
-    valid = (emb.abs().sum(1) > 0).nonzero()[:, 0]                      # skip all-zero (unused) rows
-    ctx = model.prompt_learner.ctx.float().reshape(-1, emb.shape[1])    # (M or K·M, width)
-    dist = torch.cdist(ctx, emb[valid], compute_mode="donot_use_mm_for_euclid_dist")  # exact; (M, V)
+    valid = (emb.abs().sum(1) > 0).nonzero()[:, 0]                     # skip all-zero (unused) rows
+    ctx = model.prompt_learner.ctx.float().reshape(-1, emb.shape[1])   # (M or K·M, width)
+    # exact; (M, V)
+    dist = torch.cdist(ctx, emb[valid], compute_mode="donot_use_mm_for_euclid_dist")
     top = dist.topk(k, largest=False)
     decoder = getattr(tokenizer, "decoder", {})
     def word(i):
         w = decoder.get(int(i), "").replace("</w>", "")
         return w if w and all(c.isascii() and (c.isalpha() or c in "'-.,!?&") for c in w) else "N/A"
-    return [[(word(valid[j]), float(d)) for j, d in zip(idx, ds)] for idx, ds in zip(top.indices, top.values)]
+    return [[(word(valid[j]), float(d)) for j, d in zip(idx, ds)]
+            for idx, ds in zip(top.indices, top.values)]

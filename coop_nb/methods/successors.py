@@ -21,8 +21,8 @@ from ..core.zeroshot import GENERIC_TEMPLATE, check_classnames, class_weights
 from .coop import CoOp
 
 # %% auto #0
-__all__ = ['ClipAdapter', 'train_clip_adapter', 'cache_keys', 'TipAdapter', 'search_alpha_beta', 'train_tip_adapter', 'KgCoOp',
-           'train_kgcoop']
+__all__ = ['ClipAdapter', 'train_clip_adapter', 'cache_keys', 'TipAdapter', 'search_alpha_beta', 'train_tip_adapter',
+           'text_knowledge_distance', 'KgCoOp', 'train_kgcoop']
 
 # %% ../../nbs/08_successors.ipynb #f21519f4
 class ClipAdapter(nn.Module):
@@ -153,6 +153,10 @@ def train_tip_adapter(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16,
                        **(settings.record() if fine_tune else {}), seconds=time.time() - t0, **metrics)
 
 # %% ../../nbs/08_successors.ipynb #256ad018
+def text_knowledge_distance(text_features: torch.Tensor, clip_weights: torch.Tensor) -> torch.Tensor:
+    "1 − mean_i cos(w_i, w_i^clip): half the paper's mean squared distance between unit vectors."
+    return 1 - F.cosine_similarity(text_features.float(), clip_weights, dim=-1, eps=1e-7).mean()
+
 class KgCoOp(CoOp):
     "CoOp with the knowledge-guided loss: cross-entropy + λ·(1 − mean_i cos(w_i, w_i^clip)), w^clip the hand-crafted prompt's."
     def __init__(self, clip_model, tokenizer, classnames: Sequence[str], template: str = GENERIC_TEMPLATE,
@@ -167,9 +171,9 @@ class KgCoOp(CoOp):
         return self.clip.logit_scale.exp() * F.normalize(image_features.to(self.dtype), dim=-1) @ self._text.T
 
     def knowledge_distance(self, text_features: torch.Tensor | None = None) -> torch.Tensor:
-        "1 − mean_i cos(w_i, w_i^clip): half the paper's mean squared distance between unit vectors."
+        "The distance of the prompts' features (now, or `text_features`) from the hand-crafted prompt's."
         w = self.text_features() if text_features is None else text_features
-        return 1 - F.cosine_similarity(w.float(), self.clip_weights, dim=-1, eps=1e-7).mean()
+        return text_knowledge_distance(w, self.clip_weights)
 
     def loss(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         return F.cross_entropy(logits, labels) + self.weight * self.knowledge_distance(self._text)

@@ -15,9 +15,10 @@ from open_clip.transformer import QuickGELU
 from ..core.clip import backbone_name
 from ..core.data import DatasetSplits
 from ..core.recipes import TCP_DESIGN, TCP_RECIPE, dataset_name
-from ..core.text import TextEncoder, text_tower
+from ..core.text import FrozenCLIP, TextEncoder, text_tower
 from ..core.train import as_settings, train_few_shot
 from ..core.zeroshot import check_classnames, make_prompts
+from .successors import text_knowledge_distance
 from .maple import prompted_text_features
 
 # %% auto #0
@@ -36,7 +37,7 @@ def tcp_prompts(dataset: str, template: str, n_ctx: int = 4) -> tuple[str, str]:
     return learnable, TCP_FROZEN_PROMPTS.get(dataset_name(dataset), template)
 
 # %% ../../nbs/18_tcp.ipynb #18a00012
-class TCP(nn.Module):
+class TCP(FrozenCLIP):
     "Class-aware prompts: tokens h(w_i) from frozen CLIP's class features replace the context at block `layer`."
     position, csc = "end", False
 
@@ -65,8 +66,6 @@ class TCP(nn.Module):
                                       nn.Linear(D // TCP_DESIGN["bottleneck"], n_ctx * width)).to(device)
         self._text = None
 
-    @property
-    def backbone(self) -> str: return backbone_name(self.clip)
     @property
     def prompt_learner(self): return self      # the learned parts live on the model itself (prompt files read them)
     ctx_init = None                             # the context starts at random, as the authors' recipe
@@ -103,7 +102,7 @@ def loss(self: TCP, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     "Cross-entropy + 8·(1 − mean over classes of cos(g(t_i), w_i)), KgCoOp's term as TCP's code writes it."
     ce = F.cross_entropy(logits, labels)
     if not self.training or self._text is None: return ce
-    return ce + TCP_DESIGN["weight"] * (1 - F.cosine_similarity(self._text, self.frozen_text, dim=-1, eps=1e-7).mean())
+    return ce + TCP_DESIGN["weight"] * text_knowledge_distance(self._text, self.frozen_text)   # KgCoOp's term
 
 # %% ../../nbs/18_tcp.ipynb #18a00018
 @patch
