@@ -139,7 +139,7 @@ def _dataset_dir(root, name) -> Path:
     return d
 
 def read_classnames_txt(path: Path) -> dict[str, str]:
-    "ImageNet's `classnames.txt`: '<wnid> <class name>' per line → {wnid: class name}, in file order."
+    "ImageNet's `classnames.txt`: `wnid class name` per line → {wnid: class name}, in file order."
     out = {}
     for line in Path(path).read_text().splitlines():
         if line.strip():

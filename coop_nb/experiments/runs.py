@@ -195,7 +195,7 @@ def key(self: RunConfig, device=None) -> str:
 
 @patch
 def run_dir(self: RunConfig, out: str | Path, device=None) -> Path:
-    "Where the run's record and prompt live: <out>/<dataset>/<method>/<backbone>/<shots>shots[-base]-<key>/seed<seed>."
+    "Where the run's record and prompt live: `out/dataset/method/backbone/{shots}shots[-base]-{key}/seed{seed}`."
     c = self.resolved(device)
     tag = f"{c.shots}shots" + ("-base" if c.subsample == "base" else "") + f"-{c.key(device)}"
     return Path(out) / Path(c.dataset).name / c.method / c.backbone.replace("/", "-") / tag / f"seed{c.seed}"

@@ -126,7 +126,9 @@ def logits(self: ClipLoRA, images: torch.Tensor) -> torch.Tensor:
     return CLIP_LORA["logit_scale"] * image @ self.text_features().T.to(image.dtype)
 
 @patch
-def forward(self: ClipLoRA, images: torch.Tensor) -> torch.Tensor: return self.logits(images)
+def forward(self: ClipLoRA, images: torch.Tensor) -> torch.Tensor:
+    "Class scores (B, K) of images (B, 3, H, W): the adapted towers' cosine logits."
+    return self.logits(images)
 
 # %% ../../nbs/16_clip_lora.ipynb #16a00018
 @patch

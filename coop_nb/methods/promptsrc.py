@@ -117,7 +117,9 @@ def logits(self: PromptSRC, images: torch.Tensor) -> torch.Tensor:
     return scale * image @ text.T
 
 @patch
-def forward(self: PromptSRC, images: torch.Tensor) -> torch.Tensor: return self.logits(images)
+def forward(self: PromptSRC, images: torch.Tensor) -> torch.Tensor:
+    "Class scores (B, K) of images (B, 3, H, W) through the prompted towers."
+    return self.logits(images)
 
 # %% ../../nbs/17_promptsrc.ipynb #17a00015
 @patch

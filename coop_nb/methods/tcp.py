@@ -95,7 +95,9 @@ def logits(self: TCP, image_features: torch.Tensor) -> torch.Tensor:
     return self.clip.logit_scale.exp().float() * f @ text.T
 
 @patch
-def forward(self: TCP, image_features: torch.Tensor) -> torch.Tensor: return self.logits(image_features)
+def forward(self: TCP, image_features: torch.Tensor) -> torch.Tensor:
+    "Class scores (n, K) of image features (n, d), as `logits`."
+    return self.logits(image_features)
 
 @patch
 def loss(self: TCP, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
