@@ -3,6 +3,17 @@ measurement in its own process (an out-of-memory death becomes a reported measur
 import json, resource, subprocess
 
 
+def imagenet_names(n_classes: int) -> list[str]:
+    """`n_classes` of ImageNet's class names (open_clip's list), evenly spaced: a prompt's cost depends on its length
+    (3.2 tokens on average, 12 at most). The list repeats two names; their second copies are marked."""
+    from open_clip.zero_shot_metadata import IMAGENET_CLASSNAMES
+    seen, names = set(), []
+    for name in IMAGENET_CLASSNAMES:
+        names.append(f"{name} (2)" if name.lower() in seen else name)
+        seen.add(name.lower())
+    return names[:: max(1, len(names) // n_classes)][:n_classes]
+
+
 def peak_memory_mb(device) -> float:
     "Peak memory of this process: CUDA's allocator peak on a GPU, else the process's own resident high-water mark."
     import torch

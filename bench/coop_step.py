@@ -4,7 +4,8 @@ Naive path (the official CoOp trainer): every step runs CLIP's image encoder on 
 text encoder on all K full-length (77-token) prompts at once. coop_nb's path: image features computed once
 and looked up, prompts cut to the longest one, the context shared by all classes encoded once (the class
 suffixes attend to its keys and values), encoded in chunks with activation checkpointing.
-`--no-share-prefix` times coop_nb's path without the shared-prefix encoding, to show what each part buys.
+`--no-share-prefix` times coop_nb's path without the shared-prefix encoding and `--no-length-groups` without
+grouping the class suffixes by length, to show what each part buys. The class names are ImageNet's.
 
 Both paths run on the same model, images and labels; the script first checks that their logits agree, then
 times each setting in its own process (forward + backward + SGD step; peak memory is that process's own).
@@ -19,18 +20,17 @@ import argparse, gc, json, platform, sys, time
 import torch
 import torch.nn.functional as F
 
-from common import peak_memory_mb, cap_memory, run_worker  # bench/common.py
+from common import imagenet_names, peak_memory_mb, cap_memory, run_worker  # bench/common.py
 
 from coop_nb.core.clip import load_clip
+from coop_nb.core.text import TextEncoder
 from coop_nb.methods.coop import CoOp
 
 
 def build(backbone, n_cls, device, naive, chunk, share_prefix=True):
     torch.manual_seed(0)
     clip_model, _, tokenizer = load_clip(backbone, pretrained=None, device=device)
-    vocab = [w[:-4] for w in list(tokenizer.encoder)[1000:9000] if w.endswith("</w>") and w[:-4].isalpha()]
-    classnames = [" ".join(vocab[(2 * i) % len(vocab):(2 * i) % len(vocab) + 1 + i % 2]) for i in range(n_cls)]  # 1-2 real words
-    model = CoOp(clip_model, tokenizer, classnames, n_ctx=16, chunk_size=None if naive else chunk, checkpointing=not naive,
+    model = CoOp(clip_model, tokenizer, imagenet_names(n_cls), n_ctx=16, chunk_size=None if naive else chunk,
                  share_prefix=share_prefix).to(device)
     return model, clip_model
 
@@ -107,6 +107,7 @@ def run_isolated(args, backbone, n_cls, bs, naive):
     cmd = [sys.executable, __file__, "--_worker", backbone, str(n_cls), str(bs), str(int(naive)), "--repeats", str(args.repeats),
            "--device", args.device, "--chunk", str(args.chunk), "--memory-cap-gb", str(args.memory_cap_gb)]
     if not args.share_prefix: cmd.append("--no-share-prefix")
+    if not args.length_groups: cmd.append("--no-length-groups")
     return run_worker(cmd, args.memory_cap_gb)
 
 
@@ -116,23 +117,27 @@ def main():
     p.add_argument("--classes", type=int, nargs="+", default=[37, 1000])
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--repeats", type=int, default=1, help="timed steps after one warm-up (the fastest is reported)")
-    p.add_argument("--chunk", type=int, default=128, help="prompts coop_nb encodes at once")
+    p.add_argument("--chunk", type=int, default=256, help="prompts coop_nb encodes at once (the library's default)")
     p.add_argument("--memory-cap-gb", type=float, default=0, help="CPU only: address-space cap per measurement (0: none)")
     p.add_argument("--eval-images", type=int, default=256, help="images for the evaluation-throughput comparison (0: skip)")
     p.add_argument("--no-share-prefix", dest="share_prefix", action="store_false",
                    help="coop_nb's path without encoding the shared context once (an ablation)")
+    p.add_argument("--no-length-groups", dest="length_groups", action="store_false",
+                   help="coop_nb's path with every class suffix cut to the longest (an ablation)")
     p.add_argument("--device", default="cpu")
     p.add_argument("--json", help="also write the results to this file")
     p.add_argument("--_worker", nargs=4, help=argparse.SUPPRESS)
     args = p.parse_args()
     device = torch.device(args.device)
+    if not args.length_groups: TextEncoder.group_lengths_above = float("inf")
     if args._worker:
         backbone, n_cls, bs, naive = args._worker
         print(json.dumps(measure(backbone, int(n_cls), int(bs), bool(int(naive)), args.repeats, device, args.chunk, args.memory_cap_gb,
                                  args.share_prefix)))
         return
     print(f"random weights, {device} ({platform.processor() or platform.machine()}, torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads), batch {args.batch}, shared prefix {'on' if args.share_prefix else 'off'}; "
+          f"{torch.get_num_threads()} threads), batch {args.batch}, shared prefix {'on' if args.share_prefix else 'off'}, "
+          f"length groups {'on' if args.length_groups else 'off'}; "
           f"each measurement in its own process")
     print(f"{'backbone':9} {'classes':>7} {'naive s/step':>13} {'coop_nb s/step':>15} {'speed-up':>9} {'naive img/s':>12} "
           f"{'coop_nb img/s':>14} {'naive MB':>9} {'coop_nb MB':>11} {'mem ratio':>10} {'max |Δlogit|':>13}")
@@ -143,7 +148,7 @@ def main():
             images, _ = inputs(clip_model, args.batch, n_cls, device)
             with torch.no_grad():  # same model, same images: the two paths must give the same logits
                 naive_logits = step_logits(naive_model, images[:4], True, None)
-                naive_model.text_encoder.chunk_size, naive_model.text_encoder.checkpointing = args.chunk, True
+                naive_model.text_encoder.chunk_size, naive_model.text_encoder.checkpointing = args.chunk, "auto"
                 cached = F.normalize(clip_model.encode_image(images[:4]).float(), dim=-1)
                 diff = (naive_logits - naive_model.logits(cached)).abs().max().item()
             del naive_model, clip_model, images; gc.collect()

@@ -69,8 +69,13 @@ def _fall_back_once(reason: str):
 
 # %% ../../nbs/23_text_encoder.ipynb #4c24e049
 class TextEncoder(nn.Module):
-    "open_clip's text path on prompt embeddings (n, L, width) → text features (n, embed_dim)."
-    def __init__(self, clip_model, chunk_size: int | None = None, checkpointing: bool = False):
+    """open_clip's text path on prompt embeddings (n, L, width) → text features (n, embed_dim).
+    `checkpointing`: True, False, or "auto" — recompute activations only when a call encodes more than
+    `checkpoint_above` positions with gradients (what would not fit comfortably otherwise)."""
+    checkpoint_above = 8192      # positions: ImageNet's 1000 prompts (about 5,200 after the shared prefix) stay below
+    group_lengths_above = 4096   # suffix positions past which classes go through grouped by their prompt's length
+
+    def __init__(self, clip_model, chunk_size: int | None = None, checkpointing: bool | str = False):
         super().__init__()
         tower = text_tower(clip_model)
         self.token_embedding, self.positional_embedding = tower.token_embedding, tower.positional_embedding
@@ -104,6 +109,11 @@ class TextEncoder(nn.Module):
         if self.text_projection is None: return x
         return self.text_projection(x) if isinstance(self.text_projection, nn.Linear) else x @ self.text_projection
 
+    def use_checkpoint(self, positions: int, needs_grad: bool) -> bool:
+        "Whether a call that encodes `positions` positions recomputes its activations in the backward pass."
+        if not (needs_grad and torch.is_grad_enabled()) or not self.checkpointing: return False
+        return positions > self.checkpoint_above if self.checkpointing == "auto" else True
+
 # %% ../../nbs/23_text_encoder.ipynb #c94d6253
 @patch
 def encode(self: TextEncoder, x: torch.Tensor, pool: torch.Tensor) -> torch.Tensor:
@@ -123,10 +133,9 @@ def forward(self: TextEncoder, prompts: torch.Tensor, pool: torch.Tensor, trunca
         prompts = prompts[:, : int(pool.max()) + 1]
     prompts, pool = prompts.to(self.dtype), pool.to(prompts.device)
     chunk = self.chunk_size or len(prompts)
-    outs = []
+    outs, use_ckpt = [], self.use_checkpoint(prompts.shape[0] * prompts.shape[1], prompts.requires_grad)
     for i in range(0, len(prompts), chunk):
         args = (prompts[i:i + chunk], pool[i:i + chunk])
-        use_ckpt = self.checkpointing and torch.is_grad_enabled() and prompts.requires_grad
         outs.append(checkpoint(self.encode, *args, use_reentrant=False) if use_ckpt else self.encode(*args))
     return torch.cat(outs)
 
@@ -180,6 +189,25 @@ def _suffix_pass(encoder: TextEncoder, x: torch.Tensor, pool: torch.Tensor, *kvs
         P = k_pre.shape[-2]
         x = _finish(blk, x, weights[..., :P] @ v_pre + weights[..., P:] @ v)
     return encoder.project(encoder.ln_final(x[:, torch.arange(x.shape[1], device=x.device), pool]))  # (B, K, dim)
+
+# %% ../../nbs/23_text_encoder.ipynb #23b00021
+def _length_groups(pool: torch.Tensor, per_chunk: int, rows: int, group_above: int):
+    """Classes in groups of at most `per_chunk`, each with the length it is cut to: in order at the longest
+    suffix's length, or — past `group_above` positions, where it saves more than a fifth — sorted by length, each
+    group cut to its own. Returns [(classes, length)] and the order that puts the features back (or None)."""
+    K, S = len(pool), int(pool.max()) + 1
+    lengths = (pool + 1).tolist()                          # a suffix ends at its pooled position
+    if rows * K * S <= group_above or K * S <= 1.25 * sum(lengths):
+        return [(slice(i, i + per_chunk), S) for i in range(0, K, per_chunk)], None
+    order = sorted(range(K), key=lengths.__getitem__)
+    groups, start = [], 0
+    for j in range(1, K + 1):
+        if j == K or lengths[order[j]] != lengths[order[start]] or j - start == per_chunk:
+            groups.append((torch.tensor(order[start:j], device=pool.device), lengths[order[start]]))
+            start = j
+    return groups, torch.tensor(order).argsort().to(pool.device)
+
+# %% ../../nbs/23_text_encoder.ipynb #23b00024
 @patch
 def forward_shared(self: TextEncoder, prefix: torch.Tensor, suffix: torch.Tensor, pool: torch.Tensor) -> torch.Tensor:
     "Features (B, K, dim) of the prompts [prefix_b; suffix_k]: prefix (B, P, width) shared by row b's K prompts."
@@ -195,12 +223,15 @@ def forward_shared(self: TextEncoder, prefix: torch.Tensor, suffix: torch.Tensor
     suffix = suffix.expand(B, K, S, suffix.shape[-1])
     kvs = _prefix_pass(self, prefix)                          # once, however many classes
     per_chunk = max(1, (self.chunk_size or B * K) // B)       # classes per chunk: about chunk_size prompts
-    use_ckpt = self.checkpointing and torch.is_grad_enabled() and (prefix.requires_grad or suffix.requires_grad)
+    groups, back = _length_groups(pool, per_chunk, B, self.group_lengths_above)
+    positions = B * sum(len(pool[c]) * length for c, length in groups)
+    use_ckpt = self.use_checkpoint(positions, prefix.requires_grad or suffix.requires_grad)
     outs = []
-    for i in range(0, K, per_chunk):
-        args = (self, suffix[:, i:i + per_chunk], pool[i:i + per_chunk], *kvs)
+    for classes, length in groups:
+        args = (self, suffix[:, classes, :length], pool[classes], *kvs)
         outs.append(checkpoint(_suffix_pass, *args, use_reentrant=False) if use_ckpt else _suffix_pass(*args))
-    return torch.cat(outs, 1)
+    features = torch.cat(outs, 1)
+    return features if back is None else features[:, back]
 
 # %% ../../nbs/23_text_encoder.ipynb #23b00002
 class PromptLearner(nn.Module):

@@ -31,8 +31,8 @@ class CoOp(PromptedCLIP):
         self.clip, self.tokenizer = clip_model.eval().requires_grad_(False), tokenizer   # frozen
         self.prompt_learner = PromptLearner(clip_model, tokenizer, classnames, n_ctx, ctx_init,
                                             position, csc)
-        checkpointing = chunk_size is not None and len(classnames) > chunk_size   # bounded memory
-        self.text_encoder = TextEncoder(clip_model, chunk_size, checkpointing=checkpointing)
+        # bounded memory: activations recomputed in backward once a call would keep too many
+        self.text_encoder = TextEncoder(clip_model, chunk_size, checkpointing="auto" if chunk_size else False)
         self.dtype = self.prompt_learner.ctx.dtype   # fp32, or fp16 for a half-precision CLIP
         self.share_prefix = share_prefix             # encode the shared context once
 
