@@ -22,7 +22,7 @@ number — exact up to per-call overheads, since the prompts are encoded indepen
     python bench/exact_protocol.py --backbones RN50 ViT-B/16 --classes 37 1000 --methods coop cocoop
     python bench/exact_protocol.py --device cuda --precision fp16 fp32 --classes 37 1000 --methods coop cocoop
 """
-import argparse, gc, os, tempfile, time
+import argparse, copy, gc, os, tempfile, time
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +34,7 @@ from common import cap_memory, imagenet_names  # bench/common.py
 from coop_nb.core.clip import image_dtype, load_clip
 from coop_nb.core.data import Datum, DatasetSplits, train_transform
 from coop_nb.core.datasets import ImageDataset
+from coop_nb.core.features import encoding_batch_size
 from coop_nb.methods.cocoop import CoCoOp, train_cocoop
 from coop_nb.methods.coop import CoOp, train_coop
 
@@ -111,7 +112,7 @@ def official_or_estimate(clip_model, tokenizer, items, classnames, method, devic
     "The official loop's seconds; where it runs out of memory, its text step timed on `fallback` classes and scaled."
     try: return official_epoch(clip_model, tokenizer, items, classnames, method, device)[0], ""
     except Exception as e:
-        if not is_out_of_memory(e): raise
+        if not is_out_of_memory(e) or fallback >= len(classnames): raise
     gc.collect()
     if device.type == "cuda": torch.cuda.empty_cache()
     total, text = official_epoch(clip_model, tokenizer, items, classnames[:fallback], method, device)
@@ -119,14 +120,39 @@ def official_or_estimate(clip_model, tokenizer, items, classnames, method, devic
 
 
 def floor_epoch(clip_model, items, device) -> float:
-    "Decode, augment and encode the views at batch 32, nothing else."
+    "Decode, augment and encode the views, as many per call as coop_nb encodes (32 on a CPU), nothing else."
     dtype = image_dtype(clip_model)
     sync(device)
     t0 = time.perf_counter()
     with torch.no_grad():
-        for x, _ in loader(clip_model, items, batch_size=32): clip_model.encode_image(x.to(device, dtype))
+        for x, _ in loader(clip_model, items, batch_size=encoding_batch_size(device)):
+            clip_model.encode_image(x.to(device, dtype))
     sync(device)
     return time.perf_counter() - t0
+
+
+def warm_up(clip_model, tokenizer, folder, shots, methods, device):
+    "Each path once on a few images, untimed: the first calls' one-time costs (kernels, allocations) stay out."
+    names = imagenet_names(37)
+    items = timed_items(folder, epoch_items(names, shots), 32)
+    floor_epoch(clip_model, items, device)
+    for method in methods:
+        coop_nb_epoch(clip_model, tokenizer, items[:2] if method == "cocoop" else items, names, method, device)
+        official_epoch(clip_model, tokenizer, items[:2] if method == "cocoop" else items, names, method, device)
+
+
+def compiled_copy(clip_model, device) -> tuple:
+    "A copy of `clip_model` whose image tower is compiled, and the seconds its compiling took (two batch shapes)."
+    clip_model = copy.deepcopy(clip_model)
+    clip_model.visual.requires_grad_(False).compile()   # frozen, as load_clip(compile_image_tower=True) leaves it
+    size = clip_model.visual.image_size
+    size = size[0] if isinstance(size, (tuple, list)) else size
+    t0 = time.perf_counter()
+    with torch.no_grad():
+        for n in (32, 7):   # a second shape makes the batch dimension dynamic: no compiling while timed
+            clip_model.encode_image(torch.randn(n, 3, size, size, device=device, dtype=image_dtype(clip_model)))
+    sync(device)
+    return clip_model, time.perf_counter() - t0
 
 
 def coop_nb_epoch(clip_model, tokenizer, items, classnames, method: str, device) -> float:
@@ -153,6 +179,8 @@ def main():
     p.add_argument("--precision", nargs="+", default=["fp32"], choices=["fp32", "fp16"], help="CLIP's weights")
     p.add_argument("--memory-cap-gb", type=float, default=16, help="CPU only: this process's address-space cap (0: none)")
     p.add_argument("--threads", type=int, help="torch CPU threads [torch's default]")
+    p.add_argument("--compiled-tower", action="store_true",
+                   help="also time coop_nb with its image tower compiled (load_clip's compile_image_tower)")
     a = p.parse_args()
     device = torch.device(a.device)
     if a.threads: torch.set_num_threads(a.threads)
@@ -160,11 +188,16 @@ def main():
     folder = Path(tempfile.mkdtemp(prefix="coop_nb_bench_"))
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {torch.get_num_threads()} threads"
     print(f"torch {torch.__version__}, {name}; one epoch of fresh views per path, in seconds")
-    print(f"{'backbone':9} {'prec':4} {'method':7} {'classes':>7} {'images':>7} {'floor':>8} {'coop_nb':>8} {'official':>9} "
+    print(f"{'backbone':9} {'prec':4} {'method':16} {'classes':>7} {'images':>7} {'floor':>8} {'coop_nb':>8} {'official':>9} "
           f"{'coop_nb/floor':>14} {'official/coop_nb':>17}")
     for backbone in a.backbones:
         for precision in a.precision:
             clip_model, _, tokenizer = load_clip(backbone, pretrained=None, device=device, precision=precision)
+            warm_up(clip_model, tokenizer, folder, a.shots, a.methods, device)   # first calls: not scaled to an epoch
+            if a.compiled_tower:
+                compiled, seconds = compiled_copy(clip_model, device)
+                print(f"{backbone}, {precision}: compiling the image tower took {seconds:.0f} s (once per process; "
+                      f"not in the times below)", flush=True)
             for n_classes in a.classes:
                 classnames = imagenet_names(n_classes)
                 epoch = epoch_items(classnames, a.shots)
@@ -178,13 +211,19 @@ def main():
                         official, note = official_or_estimate(clip_model, tokenizer, items, classnames, method, device,
                                                               a.fallback_classes)
                     except Exception as e:   # one setting failing (random fp16 weights can overflow) leaves the others
-                        print(f"{backbone:9} {precision:4} {method:7} {n_classes:7d} failed: {type(e).__name__}: "
+                        print(f"{backbone:9} {precision:4} {method:16} {n_classes:7d} failed: {type(e).__name__}: "
                               f"{str(e).splitlines()[0][:160]}", flush=True)
                         continue
                     official *= per_epoch
-                    print(f"{backbone:9} {precision:4} {method:7} {n_classes:7d} {len(epoch):7d} {floor:8.1f} {ours:8.1f} "
-                          f"{official:9.1f} {ours / floor:13.2f}x {official / ours:16.2f}x {note}", flush=True)
+                    rows = [(method, ours)]
+                    if a.compiled_tower:
+                        rows.append((f"{method}, compiled", per_epoch *
+                                     coop_nb_epoch(compiled, tokenizer, items, classnames, method, device)))
+                    for label, ours in rows:
+                        print(f"{backbone:9} {precision:4} {label:16} {n_classes:7d} {len(epoch):7d} {floor:8.1f} "
+                              f"{ours:8.1f} {official:9.1f} {ours / floor:13.2f}x {official / ours:16.2f}x {note}", flush=True)
             del clip_model
+            if a.compiled_tower: del compiled
             gc.collect()
 
 

@@ -145,15 +145,16 @@ def load_clip(backbone: str, pretrained: str | None = "default", device: str | t
               cache_dir: str | None = None, precision: str = "fp32", compile_image_tower: bool = False) -> LoadedCLIP:
     """Load a CLIP model with its preprocessing and tokenizer, in eval mode on `device`.
     `precision="fp16"`: OpenAI's half-precision model (the official CoOp code's default).
-    `compile_image_tower=True`: the image tower compiled by `torch.compile` at its first use — the same features to
-    fp32 rounding, faster where its views are encoded at every epoch; compiling takes minutes on a small CPU."""
+    `compile_image_tower=True`: the image tower frozen and compiled by `torch.compile` at its first use — the same
+    features to fp32 rounding, faster where views are encoded at every epoch; compiling takes minutes on a small CPU."""
     if precision not in WEIGHT_PRECISIONS: raise ValueError(f"precision must be one of {WEIGHT_PRECISIONS}, not {precision!r}")
     name = resolve_backbone(backbone)
     loader = _LOADERS.get(name)
     if loader is None and name in _plugin_backbones(): loader = _LOADERS[name] = _plugin_backbones()[name].load()
     if loader is not None: loaded = loader(pretrained=pretrained, device=device, precision=precision)
     else: loaded = _load_open_clip(backbone, name, pretrained, device, cache_dir, precision)
-    if compile_image_tower: loaded.model.visual.compile()   # in place: the module and its state_dict keys stay as they are
+    if compile_image_tower:   # frozen first, as every method keeps it: a change of requires_grad would compile again
+        loaded.model.visual.requires_grad_(False).compile()   # in place: the module and its state_dict keys stay
     return loaded
 
 def _load_open_clip(backbone, name, pretrained, device, cache_dir, precision) -> LoadedCLIP:
