@@ -21,10 +21,11 @@ from .recipes import AUGMENTATIONS, DASSL_OPTIM, PRECISIONS, applied
 log = logging.getLogger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'OPTIMIZERS', 'SCHEDULES', 'SCHEDULE_CALLBACKS', 'TrainSettings', 'train_settings', 'as_settings', 'Callback',
-           'DivergedError', 'FitState', 'fit', 'lr_at_epoch', 'lr_at_step', 'WarmupCosine', 'CosineSteps',
-           'WarmupCosineSteps', 'check_precision', 'model_precision', 'Precision', 'ProgressBar', 'LogProgress',
-           'DataParallel', 'resolve_augmentation', 'train_views_for', 'check_dataset_for_training', 'train_few_shot']
+__all__ = ['log', 'OPTIMIZERS', 'SCHEDULES', 'SCHEDULE_CALLBACKS', 'TrainSettings', 'train_settings', 'as_settings',
+           'given_shots', 'Callback', 'DivergedError', 'FitState', 'fit', 'lr_at_epoch', 'lr_at_step', 'WarmupCosine',
+           'CosineSteps', 'WarmupCosineSteps', 'check_precision', 'model_precision', 'Precision', 'ProgressBar',
+           'LogProgress', 'DataParallel', 'resolve_augmentation', 'train_views_for', 'check_dataset_for_training',
+           'train_few_shot']
 
 # %% ../../nbs/25_training.ipynb #16bd6352
 OPTIMIZERS = ("sgd", "adam", "adamw")
@@ -83,10 +84,19 @@ def train_settings(recipe_options: dict, shots: int = 16, dataset: str = "", pro
     base = {k: v for k, v in r.items() if k in fields_}
     return TrainSettings(**{**base, **{k: v for k, v in overrides.items() if v is not None}})
 
-def as_settings(settings, recipe_options: dict, shots: int, dataset: str, protocol: str = "few-shot") -> TrainSettings:
-    "`settings` as given (a `TrainSettings`), or the recipe's with a dict's fields overridden (None: the recipe's)."
+def as_settings(settings, recipe_options: dict, shots: int, dataset, protocol: str = "few-shot") -> TrainSettings:
+    """`settings` as given (a `TrainSettings`), or the recipe's with a dict's fields overridden (None: the recipe's).
+    `dataset`: its name, or the `DatasetSplits` itself — then `shots=0` (its training set as given, already
+    sampled) takes the recipe's schedule for the shots that set holds per class, up to 16."""
     if isinstance(settings, TrainSettings): return settings
-    return train_settings(recipe_options, shots, dataset, protocol, **(settings or {}))
+    if shots == 0 and hasattr(dataset, "train"): shots = given_shots(dataset)
+    return train_settings(recipe_options, shots, getattr(dataset, "name", dataset), protocol, **(settings or {}))
+
+def given_shots(ds) -> int:
+    "Images per class in `ds.train` (the fewest) where that is a few-shot sample (1 to 16), else 0."
+    counts = torch.bincount(torch.tensor([d.label for d in ds.train], dtype=torch.long), minlength=ds.n_classes)
+    fewest = int(counts.min()) if len(ds.train) else 0
+    return fewest if 1 <= fewest <= 16 else 0
 
 # %% ../../nbs/25_training.ipynb #5ab7ead9
 class Callback:

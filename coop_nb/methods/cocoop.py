@@ -93,7 +93,7 @@ def train_cocoop(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, seed
                  n_ctx: int | None = None, ctx_init: str | None = COCOOP_RECIPE["ctx_init"],
                  settings=None) -> tuple[CoCoOp, dict]:
     "Few-shot CoCoOp with the paper's recipe; returns (model, record) like `train_coop`."
-    settings = as_settings(settings, COCOOP_RECIPE, shots, ds.name)
+    settings = as_settings(settings, COCOOP_RECIPE, shots, ds)
     build = lambda classnames: CoCoOp(clip_model, tokenizer, classnames, n_ctx, ctx_init)
     model, record = train_few_shot(build, clip_model, ds, shots, seed, settings)
     return model, dict(record, n_ctx=model.prompt_learner.n_ctx, ctx_init=ctx_init)

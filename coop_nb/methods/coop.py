@@ -58,7 +58,7 @@ def train_coop(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, seed: 
                csc: bool = False, settings=None) -> tuple[CoOp, dict]:
     """Few-shot CoOp on `ds` with the paper's recipe; returns the model and its record.
     `settings`: a `TrainSettings`, or a dict of the recipe's settings to change."""
-    settings = as_settings(settings, COOP_RECIPE, shots, ds.name)
+    settings = as_settings(settings, COOP_RECIPE, shots, ds)
     build = lambda names: CoOp(clip_model, tokenizer, names, n_ctx, ctx_init, position, csc)
     model, record = train_few_shot(build, clip_model, ds, shots, seed, settings)
     n_ctx = model.prompt_learner.n_ctx

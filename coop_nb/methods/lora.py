@@ -147,7 +147,7 @@ def train_clip_lora(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, s
                     rank: int = CLIP_LORA["rank"], alpha: float = CLIP_LORA["alpha"], dropout: float = CLIP_LORA["dropout"],
                     settings=None) -> tuple[ClipLoRA, dict]:
     "Few-shot CLIP-LoRA on `ds` with its authors' recipe (500·K steps); returns (model, record) like `train_coop`."
-    settings = as_settings(settings, CLIP_LORA_RECIPE, shots, ds.name)
+    settings = as_settings(settings, CLIP_LORA_RECIPE, shots, ds)
     n_train = len(few_shot_splits(ds, shots, seed).train) if shots > 0 else len(ds.train)
     per_epoch = math.ceil(n_train / settings.batch_size)                  # every batch kept, as the authors' loader
     settings = dataclasses.replace(settings, epochs=math.ceil(settings.steps / per_epoch))

@@ -116,7 +116,7 @@ def train_lp_pp(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, seed:
     held_out = fs.val or fs.train                                         # no validation images: the training ones
     val = extract_features(clip_model, held_out, test_transform(clip_model)).float()
     best = BestOnValidation(val, torch.tensor([d.label for d in held_out]))
-    settings = dataclasses.replace(as_settings(settings, LP_PP_RECIPE, shots, ds.name), batch_size=len(labels),
+    settings = dataclasses.replace(as_settings(settings, LP_PP_RECIPE, shots, ds), batch_size=len(labels),
                                    lr=lr_w, drop_last=False, callbacks=(AlphaSteps(lr_alpha), best))
     fit(model, train, labels, settings, seed)
     metrics = evaluate_items(model, clip_model, ds.test) if ds.test else {}

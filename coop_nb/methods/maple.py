@@ -162,7 +162,7 @@ def train_maple(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, seed:
                 n_ctx: int = MAPLE_RECIPE["n_ctx"], ctx_init: str | None = MAPLE_RECIPE["ctx_init"],
                 depth: int = MAPLE_RECIPE["depth"], settings=None) -> tuple[MaPLe, dict]:
     "Few-shot MaPLe on `ds` with the official recipe; returns (model, record) like `train_coop`."
-    settings = as_settings(settings, MAPLE_RECIPE, shots, ds.name)
+    settings = as_settings(settings, MAPLE_RECIPE, shots, ds)
     build = lambda classnames: MaPLe(clip_model, tokenizer, classnames, n_ctx, ctx_init, depth)
     model, record = train_few_shot(build, clip_model, ds, shots, seed, settings, views=ImageViews.for_training)
     return model, dict(record, n_ctx=n_ctx, ctx_init=ctx_init, depth=depth)

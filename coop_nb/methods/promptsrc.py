@@ -182,7 +182,7 @@ def train_promptsrc(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, s
     authors' code, else at random."""
     own = applied(PROMPTSRC_RECIPE, ds.name, shots, protocol)
     depth, gpa = depth or own["depth"], tuple(gpa or own["gpa"])
-    settings = as_settings(settings, PROMPTSRC_RECIPE, shots, ds.name, protocol)
+    settings = as_settings(settings, PROMPTSRC_RECIPE, shots, ds, protocol)
     settings = dataclasses.replace(settings, callbacks=(*settings.callbacks, GaussianPromptAggregation(*gpa)))
     ctx_init = PROMPTSRC_RECIPE["ctx_init"]
     build = lambda classnames: PromptSRC(clip_model, tokenizer, classnames, n_ctx, ctx_init, depth)

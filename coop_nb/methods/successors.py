@@ -59,7 +59,7 @@ class ClipAdapter(nn.Module):
 def train_clip_adapter(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, seed: int = 1,
                        ratio: float = CLIP_ADAPTER["ratio"], settings=None) -> tuple[ClipAdapter, dict]:
     "Few-shot CLIP-Adapter on `ds` (its hand-crafted prompt gives the weights); returns (model, record) like `train_coop`."
-    settings = as_settings(settings, CLIP_ADAPTER_RECIPE, shots, ds.name)
+    settings = as_settings(settings, CLIP_ADAPTER_RECIPE, shots, ds)
     build = lambda classnames: ClipAdapter(clip_model, tokenizer, classnames, ds.template, ratio)
     model, record = train_few_shot(build, clip_model, ds, shots, seed, settings)
     return model, dict(record, ratio=ratio)
@@ -142,7 +142,7 @@ def train_tip_adapter(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16,
     keys = cache_keys(clip_model, fs.train, aug, seed, s["cache_views"])
     set_seed(seed)
     model = TipAdapter(clip_model, tokenizer, ds.classnames, ds.template, keys, labels, s["alpha"], s["beta"], fine_tune)
-    settings = resolve_augmentation(ds, as_settings(settings, TIP_ADAPTER_F_RECIPE, shots, ds.name)) if fine_tune else None
+    settings = resolve_augmentation(ds, as_settings(settings, TIP_ADAPTER_F_RECIPE, shots, ds)) if fine_tune else None
     if fine_tune: fit(model, _views_for_keys(clip_model, fs.train, aug, settings, seed), labels, settings, seed)
     val = ds.val if val_split == "full" else fs.val
     val_features = extract_features(clip_model, val, test_transform(clip_model))
@@ -184,7 +184,7 @@ class KgCoOp(CoOp):
 def train_kgcoop(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, seed: int = 1, weight: float = KGCOOP["weight"],
                  n_ctx: int | None = None, ctx_init: str | None = KGCOOP_RECIPE["ctx_init"], settings=None) -> tuple[KgCoOp, dict]:
     "Few-shot KgCoOp on `ds` (λ = `weight`, w^clip from `ds.template`); returns (model, record) like `train_coop`."
-    settings = as_settings(settings, KGCOOP_RECIPE, shots, ds.name)
+    settings = as_settings(settings, KGCOOP_RECIPE, shots, ds)
     build = lambda classnames: KgCoOp(clip_model, tokenizer, classnames, ds.template, weight, n_ctx=n_ctx, ctx_init=ctx_init)
     model, record = train_few_shot(build, clip_model, ds, shots, seed, settings)
     return model, dict(record, weight=weight, n_ctx=model.prompt_learner.n_ctx, ctx_init=ctx_init)

@@ -123,7 +123,7 @@ def for_classes(self: TCP, classnames: Sequence[str], clip_model=None, tokenizer
 def train_tcp(clip_model, tokenizer, ds: DatasetSplits, shots: int = 16, seed: int = 1, n_ctx: int = TCP_RECIPE["n_ctx"],
               settings=None) -> tuple[TCP, dict]:
     "Few-shot TCP on `ds` with its authors' recipe; returns (model, record) like `train_coop`."
-    settings = as_settings(settings, TCP_RECIPE, shots, ds.name)
+    settings = as_settings(settings, TCP_RECIPE, shots, ds)
     templates = tcp_prompts(ds.name, ds.template, n_ctx)
     build = lambda classnames: TCP(clip_model, tokenizer, classnames, templates, n_ctx)
     model, record = train_few_shot(build, clip_model, ds, shots, seed, settings)
